@@ -1,0 +1,107 @@
+// The functions PKCS#11 3.2 added (DESIGN.md §9).
+#include "abi/args.h"
+#include "abi/attribute_marshal.h"
+#include "abi/guard.h"
+
+using namespace craton;
+using namespace craton::abi;
+
+namespace {
+
+// Fails with CKR_SESSION_HANDLE_INVALID (or what the core says) for a bad session.
+CK_RV check_session(HsmCore& core, CK_SESSION_HANDLE session) {
+  CK_SESSION_INFO info;
+  return core.session_info(session, info).rv();
+}
+
+// Shared checks of C_EncapsulateKey / C_DecapsulateKey. No KEM mechanism is in
+// the registry yet, so every well-formed call ends in CKR_MECHANISM_INVALID;
+// the post-quantum work adds the core calls and replaces that answer.
+CK_RV kem_call(HsmCore& core, CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_ATTRIBUTE_PTR tmpl,
+               CK_ULONG count, CK_OBJECT_HANDLE_PTR key_out) {
+  if (mechanism == nullptr || key_out == nullptr) return CKR_ARGUMENTS_BAD;
+  if (CK_RV rv = check_mechanism(*mechanism); rv != CKR_OK) return rv;
+  if (Result<AttributeMap> parsed = template_to_map(tmpl, count); !parsed.ok()) return parsed.rv();
+  if (CK_RV rv = check_session(core, session); rv != CKR_OK) return rv;
+  return CKR_MECHANISM_INVALID;
+}
+
+}  // namespace
+
+CRATON_EXPORT CK_RV C_EncapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                                     CK_OBJECT_HANDLE /*hPublicKey*/, CK_ATTRIBUTE_PTR pTemplate,
+                                     CK_ULONG ulAttributeCount, CK_BYTE_PTR /*pCiphertext*/,
+                                     CK_ULONG_PTR pulCiphertextLen, CK_OBJECT_HANDLE_PTR phKey) {
+  return guarded([&](HsmCore& core) -> CK_RV {
+    if (pulCiphertextLen == nullptr) return CKR_ARGUMENTS_BAD;
+    return kem_call(core, hSession, pMechanism, pTemplate, ulAttributeCount, phKey);
+  });
+}
+
+CRATON_EXPORT CK_RV C_DecapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                                     CK_OBJECT_HANDLE /*hPrivateKey*/, CK_ATTRIBUTE_PTR pTemplate,
+                                     CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext, CK_ULONG ulCiphertextLen,
+                                     CK_OBJECT_HANDLE_PTR phKey) {
+  return guarded([&](HsmCore& core) -> CK_RV {
+    if (!valid_buffer(pCiphertext, ulCiphertextLen)) return CKR_ARGUMENTS_BAD;
+    return kem_call(core, hSession, pMechanism, pTemplate, ulAttributeCount, phKey);
+  });
+}
+
+// Verification with the signature given at init needs a session operation
+// slot that holds the signature; that belongs in the core (a VerifySignature
+// OpKind), not in ABI-side state. Until the core has it, these four answer
+// CKR_FUNCTION_NOT_SUPPORTED, which the specification allows.
+CRATON_EXPORT CK_RV C_VerifySignatureInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_BYTE_PTR,
+                                          CK_ULONG) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CRATON_EXPORT CK_RV C_VerifySignature(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CRATON_EXPORT CK_RV C_VerifySignatureUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CRATON_EXPORT CK_RV C_VerifySignatureFinal(CK_SESSION_HANDLE) { return CKR_FUNCTION_NOT_SUPPORTED; }
+
+// The module claims no validation (CKA_VALIDATION_FLAG objects), so the last
+// operation never ran under one: flags 0.
+CRATON_EXPORT CK_RV C_GetSessionValidationFlags(CK_SESSION_HANDLE hSession, CK_SESSION_VALIDATION_FLAGS_TYPE type,
+                                                CK_FLAGS_PTR pulFlags) {
+  return guarded([&](HsmCore& core) -> CK_RV {
+    if (pulFlags == nullptr || type != CKS_LAST_VALIDATION_OK) return CKR_ARGUMENTS_BAD;
+    if (CK_RV rv = check_session(core, hSession); rv != CKR_OK) return rv;
+    *pulFlags = 0;
+    return CKR_OK;
+  });
+}
+
+// Asynchronous operation is optional and not offered: every function
+// completes before it returns.
+CRATON_EXPORT CK_RV C_AsyncComplete(CK_SESSION_HANDLE, CK_UTF8CHAR_PTR, CK_ASYNC_DATA_PTR) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CRATON_EXPORT CK_RV C_AsyncGetID(CK_SESSION_HANDLE, CK_UTF8CHAR_PTR, CK_ULONG_PTR) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CRATON_EXPORT CK_RV C_AsyncJoin(CK_SESSION_HANDLE, CK_UTF8CHAR_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+// Authenticated wrapping (AAD bound to the wrapped key) has no mechanism in
+// the registry yet.
+CRATON_EXPORT CK_RV C_WrapKeyAuthenticated(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE,
+                                           CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CRATON_EXPORT CK_RV C_UnwrapKeyAuthenticated(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_BYTE_PTR,
+                                             CK_ULONG, CK_ATTRIBUTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                                             CK_OBJECT_HANDLE_PTR) {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}

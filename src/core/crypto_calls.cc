@@ -1,0 +1,342 @@
+// HsmCore: encrypt, decrypt, digest, sign, verify and recover (PKCS#11 §5.8-5.13).
+//
+// State rules of §5.2 in one place: one operation of each kind per session;
+// any error other than CKR_BUFFER_TOO_SMALL (and a length query) ends the
+// operation; single-part calls after an *Update are CKR_OPERATION_ACTIVE.
+#include <mutex>
+
+#include "core/hsm_core.h"
+#include "core/key_checks.h"
+#include "crypto/provider.h"
+#include "token/slot.h"
+
+namespace craton {
+namespace {
+
+using crypto::CipherOperation;
+
+KeyUse use_for(OpKind kind) {
+  switch (kind) {
+    case OpKind::Encrypt: return {CKF_ENCRYPT, CKA_ENCRYPT, kPublicKey | kSecretKey};
+    case OpKind::Decrypt: return {CKF_DECRYPT, CKA_DECRYPT, kPrivateKey | kSecretKey};
+    case OpKind::Sign: return {CKF_SIGN, CKA_SIGN, kPrivateKey | kSecretKey};
+    case OpKind::Verify: return {CKF_VERIFY, CKA_VERIFY, kPublicKey | kSecretKey};
+    case OpKind::SignRecover: return {CKF_SIGN_RECOVER, CKA_SIGN_RECOVER, kPrivateKey};
+    case OpKind::VerifyRecover: return {CKF_VERIFY_RECOVER, CKA_VERIFY_RECOVER, kPublicKey};
+    case OpKind::MessageEncrypt: return {CKF_MESSAGE_ENCRYPT, CKA_ENCRYPT, kSecretKey};
+    case OpKind::MessageDecrypt: return {CKF_MESSAGE_DECRYPT, CKA_DECRYPT, kSecretKey};
+    default: return {0, 0, {}};
+  }
+}
+
+OpSlot<CipherOperation>& cipher_slot(Session& s, OpKind kind) {
+  switch (kind) {
+    case OpKind::Encrypt: return s.encrypt;
+    case OpKind::Decrypt: return s.decrypt;
+    case OpKind::SignRecover: return s.sign_recover;
+    default: return s.verify_recover;
+  }
+}
+
+// Signature generation with SHA-1 ([algorithms] allow_sha1_signing, and
+// never in approved-only mode). Verification with SHA-1 stays allowed so
+// that old signatures can still be checked.
+bool is_sha1_signature(CK_MECHANISM_TYPE m) {
+  return m == CKM_SHA1_RSA_PKCS || m == CKM_SHA1_RSA_PKCS_PSS || m == CKM_ECDSA_SHA1;
+}
+
+template <class Op>
+Status require_active(const OpSlot<Op>& slot) {
+  if (!slot.active()) return Status(CKR_OPERATION_NOT_INITIALIZED);
+  if (slot.needs_context_login) return Status(CKR_USER_NOT_LOGGED_IN, "CKA_ALWAYS_AUTHENTICATE key: log in with CKU_CONTEXT_SPECIFIC");
+  return Status::Ok();
+}
+
+template <class Op>
+Status require_single_part(const OpSlot<Op>& slot) {
+  RETURN_IF_ERROR(require_active(slot));
+  if (slot.multipart) return Status(CKR_OPERATION_ACTIVE, "multi-part operation in progress");
+  return Status::Ok();
+}
+
+// Runs one cipher step under the output convention. When the caller's buffer
+// is below the step's bound, the step runs on a clone so that a buffer that
+// turns out too small leaves the operation exactly as it was.
+template <class Step>
+Status run_cipher_step(OpSlot<CipherOperation>& slot, std::size_t bound, Output out, bool ends, Step step) {
+  if (out.is_query()) return out.report(bound);
+  Bytes produced;
+  CipherOperation* target = slot.op.get();
+  std::unique_ptr<CipherOperation> copy;
+  if (out.capacity() < bound) {
+    copy = slot.op->clone();
+    if (!copy) {
+      *out.len = static_cast<CK_ULONG>(bound);
+      return Status(CKR_BUFFER_TOO_SMALL);
+    }
+    target = copy.get();
+  }
+  Status st = step(*target, produced);
+  if (!st.ok()) {
+    slot.reset();
+    return st;
+  }
+  if (produced.size() > out.capacity()) {
+    if (!copy) slot.reset();  // the bound was wrong and the state is consumed: cannot continue
+    *out.len = static_cast<CK_ULONG>(produced.size());
+    return Status(copy ? CKR_BUFFER_TOO_SMALL : CKR_GENERAL_ERROR, "output exceeds the reported bound");
+  }
+  if (copy) slot.op = std::move(copy);
+  if (ends) slot.reset();
+  return out.deliver(produced);
+}
+
+}  // namespace
+
+Status HsmCore::crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  std::lock_guard lock(s->mu);
+  OpState* state = nullptr;
+  bool active = false;
+  if (kind == OpKind::Sign) { state = &s->sign; active = s->sign.active(); }
+  else if (kind == OpKind::Verify) { state = &s->verify; active = s->verify.active(); }
+  else { auto& c = cipher_slot(*s, kind); state = &c; active = c.active(); }
+  if (active) return Status(CKR_OPERATION_ACTIVE);
+
+  ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
+  if (kind == OpKind::Sign && is_sha1_signature(mech.mechanism) &&
+      (!config_.allow_sha1_signing || config_.fips_approved_only)) {
+    return Status(CKR_MECHANISM_INVALID, "SHA-1 signature generation is disabled");
+  }
+  Result<ObjectPtr> object = visible_object(*s, key);
+  if (!object.ok()) return Status(CKR_KEY_HANDLE_INVALID);
+  ASSIGN_OR_RETURN(crypto::KeyPtr parsed, checked_key(*provider_, *entry, **object, use_for(kind)));
+  const crypto::MechanismCall call{*provider_, mech};
+  switch (kind) {
+    case OpKind::Sign: {
+      if (!entry->sign) return Status(CKR_MECHANISM_INVALID);
+      ASSIGN_OR_RETURN(s->sign.op, entry->sign(call, parsed));
+      break;
+    }
+    case OpKind::Verify: {
+      if (!entry->verify) return Status(CKR_MECHANISM_INVALID);
+      ASSIGN_OR_RETURN(s->verify.op, entry->verify(call, parsed));
+      break;
+    }
+    default: {
+      crypto::CipherFactory factory = kind == OpKind::Encrypt   ? entry->encrypt
+                                      : kind == OpKind::Decrypt ? entry->decrypt
+                                      : kind == OpKind::SignRecover ? entry->sign_recover
+                                                                    : entry->verify_recover;
+      if (!factory) return Status(CKR_MECHANISM_INVALID);
+      ASSIGN_OR_RETURN(cipher_slot(*s, kind).op, factory(call, parsed));
+    }
+  }
+  state->multipart = false;
+  const bool private_use = kind == OpKind::Sign || kind == OpKind::Decrypt || kind == OpKind::SignRecover;
+  state->needs_context_login = private_use && (*object)->attrs.bool_or(CKA_ALWAYS_AUTHENTICATE, false);
+  return Status::Ok();
+}
+
+Status HsmCore::digest_init(CK_SESSION_HANDLE h, const CK_MECHANISM& mech) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  std::lock_guard lock(s->mu);
+  if (s->digest.active()) return Status(CKR_OPERATION_ACTIVE);
+  ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
+  if (!(entry->flags & CKF_DIGEST) || !entry->digest) return Status(CKR_MECHANISM_INVALID);
+  ASSIGN_OR_RETURN(s->digest.op, entry->digest({*provider_, mech}));
+  s->digest.multipart = false;
+  return Status::Ok();
+}
+
+Status HsmCore::cancel_operation(CK_SESSION_HANDLE h, OpKind kind) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  std::lock_guard lock(s->mu);
+  switch (kind) {
+    case OpKind::Sign: s->sign.reset(); break;
+    case OpKind::Verify: s->verify.reset(); break;
+    case OpKind::Digest: s->digest.reset(); break;
+    case OpKind::MessageEncrypt: s->message_encrypt.reset(); break;
+    case OpKind::MessageDecrypt: s->message_decrypt.reset(); break;
+    case OpKind::Find: s->find = FindState{}; break;
+    default: cipher_slot(*s, kind).reset();
+  }
+  return Status::Ok();
+}
+
+// --- encrypt / decrypt / recover ---
+
+namespace {
+
+Status cipher_single(Session& s, OpKind kind, ByteView in, Output out) {
+  auto& slot = cipher_slot(s, kind);
+  RETURN_IF_ERROR(require_single_part(slot));
+  return run_cipher_step(slot, slot.op->run_length(in.size()), out, /*ends=*/true,
+                         [&](CipherOperation& op, Bytes& buf) { return op.run(in, buf); });
+}
+
+Status cipher_update(Session& s, OpKind kind, ByteView in, Output out) {
+  auto& slot = cipher_slot(s, kind);
+  RETURN_IF_ERROR(require_active(slot));
+  slot.multipart = true;
+  return run_cipher_step(slot, slot.op->update_length(in.size()), out, /*ends=*/false,
+                         [&](CipherOperation& op, Bytes& buf) { return op.update(in, buf); });
+}
+
+Status cipher_final(Session& s, OpKind kind, Output out) {
+  auto& slot = cipher_slot(s, kind);
+  RETURN_IF_ERROR(require_active(slot));
+  return run_cipher_step(slot, slot.op->final_length(), out, /*ends=*/true,
+                         [&](CipherOperation& op, Bytes& buf) { return op.final(buf); });
+}
+
+}  // namespace
+
+#define CRATON_WITH_SESSION(h) \
+  ASSIGN_OR_RETURN(SessionPtr s, session(h)); \
+  std::lock_guard lock(s->mu)
+
+Status HsmCore::encrypt(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_single(*s, OpKind::Encrypt, in, out);
+}
+Status HsmCore::encrypt_update(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_update(*s, OpKind::Encrypt, in, out);
+}
+Status HsmCore::encrypt_final(CK_SESSION_HANDLE h, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_final(*s, OpKind::Encrypt, out);
+}
+Status HsmCore::decrypt(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_single(*s, OpKind::Decrypt, in, out);
+}
+Status HsmCore::decrypt_update(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_update(*s, OpKind::Decrypt, in, out);
+}
+Status HsmCore::decrypt_final(CK_SESSION_HANDLE h, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_final(*s, OpKind::Decrypt, out);
+}
+Status HsmCore::sign_recover(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_single(*s, OpKind::SignRecover, in, out);
+}
+Status HsmCore::verify_recover(CK_SESSION_HANDLE h, ByteView signature, Output out) {
+  CRATON_WITH_SESSION(h);
+  return cipher_single(*s, OpKind::VerifyRecover, signature, out);
+}
+
+// --- digest ---
+
+Status HsmCore::digest(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_single_part(s->digest));
+  const std::size_t len = s->digest.op->digest_length();
+  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));  // length only, state kept
+  Bytes md;
+  Status st = s->digest.op->update(in);
+  if (st.ok()) st = s->digest.op->final(md);
+  s->digest.reset();
+  RETURN_IF_ERROR(st);
+  return out.deliver(md);
+}
+
+Status HsmCore::digest_update(CK_SESSION_HANDLE h, ByteView in) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->digest));
+  s->digest.multipart = true;
+  Status st = s->digest.op->update(in);
+  if (!st.ok()) s->digest.reset();
+  return st;
+}
+
+Status HsmCore::digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->digest));
+  Result<ObjectPtr> object = visible_object(*s, key);
+  if (!object.ok()) return Status(CKR_KEY_HANDLE_INVALID);
+  if ((*object)->object_class() != CKO_SECRET_KEY) return Status(CKR_KEY_INDIGESTIBLE);
+  s->digest.multipart = true;
+  Status st = s->digest.op->update((*object)->attrs.bytes_or_empty(CKA_VALUE));
+  if (!st.ok()) s->digest.reset();
+  return st;
+}
+
+Status HsmCore::digest_final(CK_SESSION_HANDLE h, Output out) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->digest));
+  const std::size_t len = s->digest.op->digest_length();
+  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
+  Bytes md;
+  Status st = s->digest.op->final(md);
+  s->digest.reset();
+  RETURN_IF_ERROR(st);
+  return out.deliver(md);
+}
+
+// --- sign / verify ---
+
+Status HsmCore::sign(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_single_part(s->sign));
+  const std::size_t len = s->sign.op->signature_length();
+  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
+  Bytes signature;
+  signature.reserve(len);
+  Status st = s->sign.op->sign(in, signature);
+  s->sign.reset();
+  RETURN_IF_ERROR(st);
+  return out.deliver(signature);
+}
+
+Status HsmCore::sign_update(CK_SESSION_HANDLE h, ByteView in) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->sign));
+  s->sign.multipart = true;
+  Status st = s->sign.op->update(in);
+  if (!st.ok()) s->sign.reset();
+  return st;
+}
+
+Status HsmCore::sign_final(CK_SESSION_HANDLE h, Output out) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->sign));
+  const std::size_t len = s->sign.op->signature_length();
+  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
+  Bytes signature;
+  signature.reserve(len);
+  Status st = s->sign.op->final(signature);
+  s->sign.reset();
+  RETURN_IF_ERROR(st);
+  return out.deliver(signature);
+}
+
+Status HsmCore::verify(CK_SESSION_HANDLE h, ByteView in, ByteView signature) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_single_part(s->verify));
+  Status st = s->verify.op->verify(in, signature);
+  s->verify.reset();
+  return st;
+}
+
+Status HsmCore::verify_update(CK_SESSION_HANDLE h, ByteView in) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->verify));
+  s->verify.multipart = true;
+  Status st = s->verify.op->update(in);
+  if (!st.ok()) s->verify.reset();
+  return st;
+}
+
+Status HsmCore::verify_final(CK_SESSION_HANDLE h, ByteView signature) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->verify));
+  Status st = s->verify.op->final(signature);
+  s->verify.reset();
+  return st;
+}
+
+}  // namespace craton

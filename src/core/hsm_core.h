@@ -1,0 +1,147 @@
+// HsmCore: the one core behind the PKCS#11 module, the daemon and the CLI.
+//
+// Every method validates state and arguments that are not pointer problems
+// (the C ABI has already checked pointers and lengths), does the work, and
+// returns the precise CK_RV in a Status. Methods are thread-safe.
+// The facade only routes: slots/tokens live in token/, sessions and their
+// operation state in session/, object rules in object/, crypto in crypto/.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/config.h"
+#include "core/output.h"
+#include "object/attributes.h"
+#include "object/object.h"
+#include "session/session.h"
+
+namespace craton {
+
+namespace crypto { class Provider; }
+class Slot;
+class SessionTable;
+class StoreLock;
+class HandleAllocator;
+namespace crypto { struct MechanismEntry; }
+
+// Kinds of operation a session holds one of each (PKCS#11 §5.2).
+enum class OpKind { Encrypt, Decrypt, Digest, Sign, Verify, SignRecover, VerifyRecover,
+                    MessageEncrypt, MessageDecrypt, Find };
+
+class HsmCore {
+ public:
+  static Result<std::unique_ptr<HsmCore>> create(const Config& config);
+  ~HsmCore();
+
+  const Config& config() const { return config_; }
+  const crypto::Provider& provider() const { return *provider_; }
+
+  // --- Slots and tokens (PKCS#11 §5.5) ---
+  std::vector<CK_SLOT_ID> slot_list(bool token_present) const;
+  Status slot_info(CK_SLOT_ID slot, CK_SLOT_INFO& out) const;
+  Status token_info(CK_SLOT_ID slot, CK_TOKEN_INFO& out) const;
+  Result<std::vector<CK_MECHANISM_TYPE>> mechanism_list(CK_SLOT_ID slot) const;
+  Status mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO& out) const;
+  Status init_token(CK_SLOT_ID slot, ByteView so_pin, ByteView label32);
+  Status init_pin(CK_SESSION_HANDLE h, ByteView pin);
+  Status set_pin(CK_SESSION_HANDLE h, ByteView old_pin, ByteView new_pin);
+
+  // --- Sessions (§5.6) ---
+  Result<CK_SESSION_HANDLE> open_session(CK_SLOT_ID slot, CK_FLAGS flags);
+  Status close_session(CK_SESSION_HANDLE h);
+  Status close_all_sessions(CK_SLOT_ID slot);
+  Status session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO& out) const;
+  Status session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags);
+  Status login(CK_SESSION_HANDLE h, CK_USER_TYPE user, ByteView pin);
+  Status logout(CK_SESSION_HANDLE h);
+
+  // --- Objects (§5.7) ---
+  Result<CK_OBJECT_HANDLE> create_object(CK_SESSION_HANDLE h, const AttributeMap& tmpl);
+  Result<CK_OBJECT_HANDLE> copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& tmpl);
+  Status destroy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj);
+  Result<CK_ULONG> object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj);
+  // A snapshot of a visible object for C_GetAttributeValue (readability via
+  // object/template_rules.h: attribute_readability).
+  Result<ObjectPtr> read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj);
+  Status set_attributes(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& changes);
+  Status find_init(CK_SESSION_HANDLE h, const AttributeMap& tmpl);
+  Result<std::size_t> find(CK_SESSION_HANDLE h, std::span<CK_OBJECT_HANDLE> out);
+  Status find_final(CK_SESSION_HANDLE h);
+
+  // --- Single- and multi-part crypto (§5.8-5.13) ---
+  // kind: Encrypt, Decrypt, Sign, Verify, SignRecover, VerifyRecover.
+  Status crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key);
+  Status digest_init(CK_SESSION_HANDLE h, const CK_MECHANISM& mech);
+  // Cancels an active operation of `kind` (C_*Init with a NULL mechanism).
+  Status cancel_operation(CK_SESSION_HANDLE h, OpKind kind);
+
+  Status encrypt(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status encrypt_update(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status encrypt_final(CK_SESSION_HANDLE h, Output out);
+  Status decrypt(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status decrypt_update(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status decrypt_final(CK_SESSION_HANDLE h, Output out);
+  Status digest(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status digest_update(CK_SESSION_HANDLE h, ByteView in);
+  Status digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key);
+  Status digest_final(CK_SESSION_HANDLE h, Output out);
+  Status sign(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status sign_update(CK_SESSION_HANDLE h, ByteView in);
+  Status sign_final(CK_SESSION_HANDLE h, Output out);
+  Status sign_recover(CK_SESSION_HANDLE h, ByteView in, Output out);
+  Status verify(CK_SESSION_HANDLE h, ByteView in, ByteView signature);
+  Status verify_update(CK_SESSION_HANDLE h, ByteView in);
+  Status verify_final(CK_SESSION_HANDLE h, ByteView signature);
+  Status verify_recover(CK_SESSION_HANDLE h, ByteView signature, Output out);
+
+  // --- Message-based encryption (§5.14-5.15) ---
+  Status message_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key);
+  // One whole message (C_EncryptMessage / C_DecryptMessage).
+  Status message_run(CK_SESSION_HANDLE h, OpKind kind, void* params, CK_ULONG params_len, ByteView aad,
+                     ByteView in, Output out);
+  Status message_begin(CK_SESSION_HANDLE h, OpKind kind, void* params, CK_ULONG params_len, ByteView aad);
+  Status message_next(CK_SESSION_HANDLE h, OpKind kind, void* params, CK_ULONG params_len, ByteView in,
+                      Output out, bool last);
+  Status message_final(CK_SESSION_HANDLE h, OpKind kind);
+
+  // --- Keys (§5.16) ---
+  Result<CK_OBJECT_HANDLE> generate_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, const AttributeMap& tmpl);
+  Status generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, const AttributeMap& public_tmpl,
+                           const AttributeMap& private_tmpl, CK_OBJECT_HANDLE& public_key,
+                           CK_OBJECT_HANDLE& private_key);
+  Status wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE wrapping_key,
+                  CK_OBJECT_HANDLE key, Output out);
+  Result<CK_OBJECT_HANDLE> unwrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE unwrapping_key,
+                                      ByteView wrapped, const AttributeMap& tmpl);
+  Result<CK_OBJECT_HANDLE> derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
+                                      const AttributeMap& tmpl);
+
+  // --- Random (§5.17) ---
+  Status seed_random(CK_SESSION_HANDLE h, ByteView seed);
+  Status generate_random(CK_SESSION_HANDLE h, std::span<std::uint8_t> out);
+
+ private:
+  HsmCore(Config config, std::unique_ptr<crypto::Provider> provider);
+
+  // Lookups shared by the chapters (hsm_core.cc).
+  Result<SessionPtr> session(CK_SESSION_HANDLE h) const;
+  Result<Slot*> slot(CK_SLOT_ID id) const;
+  // An object the session may see (CKR_OBJECT_HANDLE_INVALID otherwise).
+  Result<ObjectPtr> visible_object(const Session& s, CK_OBJECT_HANDLE h) const;
+  // The registry row for `type` if the configured policy offers it.
+  Result<const crypto::MechanismEntry*> offered_mechanism(CK_MECHANISM_TYPE type) const;
+  bool policy_allows(const crypto::MechanismEntry& entry) const;
+  // Publishes a new object for the session after the rules have produced `attrs`.
+  Result<CK_OBJECT_HANDLE> publish(Session& s, AttributeMap attrs);
+
+  Config config_;
+  std::unique_ptr<crypto::Provider> provider_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::unique_ptr<SessionTable> sessions_;
+  std::unique_ptr<HandleAllocator> handles_;
+  std::unique_ptr<StoreLock> store_lock_;
+};
+
+}  // namespace craton

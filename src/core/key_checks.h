@@ -1,0 +1,28 @@
+// The checks every key-using call makes before the backend sees the key.
+#pragma once
+
+#include "crypto/mechanism.h"
+#include "object/object.h"
+
+namespace craton {
+
+// Object classes as a bit set (the key classes are small numbers).
+constexpr unsigned class_bit(CK_OBJECT_CLASS c) { return 1u << c; }
+constexpr unsigned kPublicKey = class_bit(CKO_PUBLIC_KEY);
+constexpr unsigned kPrivateKey = class_bit(CKO_PRIVATE_KEY);
+constexpr unsigned kSecretKey = class_bit(CKO_SECRET_KEY);
+
+struct KeyUse {
+  CK_FLAGS mechanism_flag;   // CKF_SIGN, CKF_WRAP, ...
+  CK_ATTRIBUTE_TYPE usage;   // CKA_SIGN, CKA_WRAP, ...
+  unsigned classes;          // kPublicKey | kSecretKey, ...
+};
+
+// Mechanism offers the use (CKR_MECHANISM_INVALID); object is a key of an
+// allowed class and key type (CKR_KEY_TYPE_INCONSISTENT); usage attribute and
+// CKA_ALLOWED_MECHANISMS permit it; size within the row's range
+// (CKR_KEY_SIZE_RANGE). Returns the parsed key.
+Result<crypto::KeyPtr> checked_key(const crypto::Provider& provider, const crypto::MechanismEntry& entry,
+                                   const Object& object, const KeyUse& use);
+
+}  // namespace craton

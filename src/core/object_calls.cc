@@ -1,0 +1,100 @@
+// HsmCore: object management (PKCS#11 §5.7).
+#include "core/hsm_core.h"
+#include "core/rule_context.h"
+#include "object/attribute_catalog.h"
+#include "crypto/key.h"
+#include "crypto/provider.h"
+#include "token/slot.h"
+
+namespace craton {
+namespace {
+
+// Token objects can be created, changed or destroyed only in R/W sessions.
+Status check_writable(const Session& s, const AttributeMap& attrs) {
+  if (attrs.bool_or(CKA_TOKEN, false) && !s.read_write()) return Status(CKR_SESSION_READ_ONLY);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CK_OBJECT_HANDLE> HsmCore::publish(Session& s, AttributeMap attrs) {
+  RETURN_IF_ERROR(check_writable(s, attrs));
+  ASSIGN_OR_RETURN(ObjectPtr object, s.slot().add_object(std::move(attrs), s.handle()));
+  return object->handle;
+}
+
+Result<CK_OBJECT_HANDLE> HsmCore::create_object(CK_SESSION_HANDLE h, const AttributeMap& tmpl) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  ASSIGN_OR_RETURN(AttributeMap attrs, prepare_new_object(tmpl, rule_context(*s, Origin::Create)));
+  RETURN_IF_ERROR(check_writable(*s, attrs));
+  if (is_key_class(attrs.ulong_or(CKA_CLASS, CK_UNAVAILABLE_INFORMATION))) {
+    RETURN_IF_ERROR(crypto::complete_key_material(*provider_, attrs));
+  }
+  return publish(*s, std::move(attrs));
+}
+
+Result<CK_OBJECT_HANDLE> HsmCore::copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& tmpl) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  ASSIGN_OR_RETURN(ObjectPtr original, visible_object(*s, obj));
+  ASSIGN_OR_RETURN(AttributeMap attrs, prepare_copy(original->attrs, tmpl, rule_context(*s, Origin::Copy)));
+  return publish(*s, std::move(attrs));
+}
+
+Status HsmCore::destroy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  ASSIGN_OR_RETURN(ObjectPtr object, visible_object(*s, obj));
+  RETURN_IF_ERROR(check_writable(*s, object->attrs));
+  if (!object->attrs.bool_or(CKA_DESTROYABLE, true)) return Status(CKR_ACTION_PROHIBITED, "CKA_DESTROYABLE is false");
+  return s->slot().destroy_object(object);
+}
+
+Result<CK_ULONG> HsmCore::object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  ASSIGN_OR_RETURN(ObjectPtr object, visible_object(*s, obj));
+  // The size of the object's stored record: what it costs the token.
+  return static_cast<CK_ULONG>(object->attrs.encode().size());
+}
+
+Result<ObjectPtr> HsmCore::read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  return visible_object(*s, obj);
+}
+
+Status HsmCore::set_attributes(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& changes) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  ASSIGN_OR_RETURN(ObjectPtr object, visible_object(*s, obj));
+  RETURN_IF_ERROR(check_writable(*s, object->attrs));
+  ASSIGN_OR_RETURN(AttributeMap attrs, apply_changes(object->attrs, changes, rule_context(*s, Origin::Create)));
+  return s->slot().update_object(object, std::move(attrs));
+}
+
+Status HsmCore::find_init(CK_SESSION_HANDLE h, const AttributeMap& tmpl) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  std::lock_guard lock(s->mu);
+  if (s->find.active) return Status(CKR_OPERATION_ACTIVE);
+  const Slot& slot = s->slot();
+  s->find.results = slot.objects().find(tmpl, [&slot](const Object& o) { return slot.visible(o); });
+  s->find.next = 0;
+  s->find.active = true;
+  return Status::Ok();
+}
+
+Result<std::size_t> HsmCore::find(CK_SESSION_HANDLE h, std::span<CK_OBJECT_HANDLE> out) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  std::lock_guard lock(s->mu);
+  FindState& f = s->find;
+  if (!f.active) return Status(CKR_OPERATION_NOT_INITIALIZED);
+  std::size_t n = 0;
+  while (n < out.size() && f.next < f.results.size()) out[n++] = f.results[f.next++];
+  return n;
+}
+
+Status HsmCore::find_final(CK_SESSION_HANDLE h) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  std::lock_guard lock(s->mu);
+  if (!s->find.active) return Status(CKR_OPERATION_NOT_INITIALIZED);
+  s->find = FindState{};
+  return Status::Ok();
+}
+
+}  // namespace craton

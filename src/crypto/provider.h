@@ -1,0 +1,51 @@
+// Provider: the module's private OpenSSL library context.
+//
+// Every EVP call in Craton HSM passes provider.libctx() (and a NULL property
+// query) so that the host process's OpenSSL configuration can never reach us
+// (DESIGN.md §1). One Provider is owned by HsmCore and passed by reference.
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "core/bytes.h"
+#include "core/status.h"
+
+typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
+typedef struct evp_md_st EVP_MD;
+
+namespace craton::crypto {
+
+class Provider {
+ public:
+  // Creates a fresh library context with the default provider loaded.
+  static Result<std::unique_ptr<Provider>> create();
+  ~Provider();
+  Provider(const Provider&) = delete;
+  Provider& operator=(const Provider&) = delete;
+
+  OSSL_LIB_CTX* libctx() const { return ctx_; }
+
+  // Fills `out` from the module's DRBG (CKR_FUNCTION_FAILED if it fails).
+  Status random(std::span<std::uint8_t> out) const;
+  // Mixes caller-supplied input into the DRBG (C_SeedRandom).
+  Status add_seed(ByteView seed) const;
+
+  // The digest `name` (an OpenSSL name such as "SHA2-256") fetched from this
+  // Provider's library context, or nullptr if the context has no such digest.
+  // Fetched once and kept until the Provider dies; safe from any thread. The
+  // pointer is owned by the Provider: do not free it.
+  const EVP_MD* md(const char* name) const;
+
+ private:
+  explicit Provider(OSSL_LIB_CTX* ctx);  // provider.cc (the cache below is incomplete here)
+  OSSL_LIB_CTX* ctx_;
+
+  // ---- Digest cache behind md() (provider.cc) -----------------------------
+  // Common digests are fetched in create() into an immutable table read
+  // without locking; any other name is fetched on first use under a mutex.
+  struct DigestCache;
+  std::unique_ptr<DigestCache> digests_;
+};
+
+}  // namespace craton::crypto

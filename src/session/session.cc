@@ -1,0 +1,18 @@
+#include "session/session.h"
+
+namespace craton {
+
+void Session::cancel_all() {
+  encrypt.reset();
+  decrypt.reset();
+  sign_recover.reset();
+  verify_recover.reset();
+  sign.reset();
+  verify.reset();
+  digest.reset();
+  message_encrypt.reset();
+  message_decrypt.reset();
+  find = FindState{};
+}
+
+}  // namespace craton

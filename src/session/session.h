@@ -1,0 +1,71 @@
+// Session: one PKCS#11 session and its active operations.
+//
+// A session holds at most one operation of each kind (PKCS#11 §5.2): the
+// slots below. `mu` serialises calls on the same session; different sessions
+// never contend, so the crypto path has no global lock.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "crypto/mechanism.h"
+#include "crypto/operation.h"
+
+namespace craton {
+
+class Slot;
+
+// State common to every operation slot.
+struct OpState {
+  bool multipart = false;              // an *Update call happened: single-part calls now refused
+  bool needs_context_login = false;    // CKA_ALWAYS_AUTHENTICATE key, no CKU_CONTEXT_SPECIFIC login yet
+};
+
+template <class Op>
+struct OpSlot : OpState {
+  std::unique_ptr<Op> op;
+  bool active() const { return op != nullptr; }
+  void reset() {
+    op.reset();
+    multipart = false;
+    needs_context_login = false;
+  }
+};
+
+struct FindState {
+  bool active = false;
+  std::vector<CK_OBJECT_HANDLE> results;
+  std::size_t next = 0;
+};
+
+class Session {
+ public:
+  Session(CK_SESSION_HANDLE handle, Slot& slot, CK_FLAGS flags)
+      : handle_(handle), slot_(slot), flags_(flags) {}
+
+  CK_SESSION_HANDLE handle() const { return handle_; }
+  Slot& slot() const { return slot_; }
+  CK_FLAGS flags() const { return flags_; }
+  bool read_write() const { return (flags_ & CKF_RW_SESSION) != 0; }
+
+  std::mutex mu;  // held for the duration of any call on this session
+  OpSlot<crypto::CipherOperation> encrypt, decrypt, sign_recover, verify_recover;
+  OpSlot<crypto::SignOperation> sign;
+  OpSlot<crypto::VerifyOperation> verify;
+  OpSlot<crypto::DigestOperation> digest;
+  OpSlot<crypto::MessageCipherOperation> message_encrypt, message_decrypt;
+  FindState find;
+
+  // Ends every active operation (C_SessionCancel with all flags, logout).
+  void cancel_all();
+
+ private:
+  const CK_SESSION_HANDLE handle_;
+  Slot& slot_;
+  const CK_FLAGS flags_;
+};
+
+using SessionPtr = std::shared_ptr<Session>;
+
+}  // namespace craton

@@ -1,0 +1,65 @@
+// StoreLock: "one process owns a store" (DESIGN.md §4).
+//
+// The lock is an open-file-description (OFD) lock, fcntl(F_OFD_SETLK), on
+// <dir>/.lock. We use OFD locks rather than classic POSIX record locks because
+// POSIX locks belong to the *process*: a second acquire in the same process
+// would silently succeed, and closing any descriptor of the file would drop the
+// lock. OFD locks belong to the open file description, so:
+//   - a second acquire() of the same directory, even in the same process or
+//     thread, opens a new description and fails;
+//   - the lock is released when the last descriptor sharing the description is
+//     closed (normally: when the StoreLock is destroyed).
+//
+// fork(): a child inherits the descriptor and therefore *shares* the lock. While
+// the parent is alive nothing changes (a fresh acquire() in the child fails,
+// naming the parent's PID, which is what the ABI's fork detection needs). If the
+// parent releases or dies while the child still runs, the child keeps the lock
+// alive until it exits or execs (the descriptor is O_CLOEXEC, so exec drops it).
+// A StoreLock destroyed in a child closes only the child's descriptor.
+//
+// The lock file holds the owner's PID (decimal, newline-terminated) so that a
+// loser can say who holds the store. The file is never unlinked: unlinking a
+// lock file races with a concurrent acquire that has just opened the old inode.
+#pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <utility>
+
+#include "core/status.h"
+
+namespace craton {
+
+class StoreLock {
+ public:
+  // Creates <dir> (mode 0700) if missing. Fails with CKR_FUNCTION_FAILED and a
+  // message naming the directory and the holder's PID ("store /x/y is in use by
+  // process 1234") when the lock is held elsewhere. Writes our PID into the file.
+  static Result<std::unique_ptr<StoreLock>> acquire(const std::filesystem::path& dir);
+  ~StoreLock();  // releases (closes our descriptor)
+
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+
+  const std::filesystem::path& directory() const { return dir_; }
+
+ private:
+  StoreLock(std::filesystem::path dir, int fd) : dir_(std::move(dir)), fd_(fd), owner_pid_(::getpid()) {}
+
+  std::filesystem::path dir_;
+  int fd_;
+  pid_t owner_pid_;  // the process that acquired; only it clears the PID on release
+};
+
+// Creates `dir` and any missing parents with mode 0700 (existing directories
+// are left as they are). CKR_DEVICE_ERROR naming the path on failure, including
+// when `dir` exists but is not a directory. Shared by the lock and SlotStore.
+Status make_private_directory(const std::filesystem::path& dir);
+
+// fsyncs a directory so that an entry just created in it survives power loss.
+Status sync_directory(const std::filesystem::path& dir);
+
+}  // namespace craton
