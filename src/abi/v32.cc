@@ -48,24 +48,39 @@ CRATON_EXPORT CK_RV C_DecapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PT
   });
 }
 
-// Verification with the signature given at init needs a session operation
-// slot that holds the signature; that belongs in the core (a VerifySignature
-// OpKind), not in ABI-side state. Until the core has it, these four answer
-// CKR_FUNCTION_NOT_SUPPORTED, which the specification allows.
-CRATON_EXPORT CK_RV C_VerifySignatureInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_BYTE_PTR,
-                                          CK_ULONG) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+// Verification with the signature given at init (3.2 §5.13): the core keeps
+// the signature in the session's VerifySignature slot.
+CRATON_EXPORT CK_RV C_VerifySignatureInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+                                          CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen) {
+  return guarded([&](HsmCore& core) -> CK_RV {
+    if (pMechanism == nullptr) return core.cancel_operation(hSession, OpKind::VerifySignature).rv();
+    if (CK_RV rv = check_mechanism(*pMechanism); rv != CKR_OK) return rv;
+    if (!valid_buffer(pSignature, ulSignatureLen)) return CKR_ARGUMENTS_BAD;
+    return core.verify_signature_init(hSession, *pMechanism, hKey, input(pSignature, ulSignatureLen)).rv();
+  });
 }
 
-CRATON_EXPORT CK_RV C_VerifySignature(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+CRATON_EXPORT CK_RV C_VerifySignature(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen) {
+  return guarded([&](HsmCore& core) -> CK_RV {
+    if (!valid_buffer(pData, ulDataLen)) {
+      return end_operation(core, hSession, OpKind::VerifySignature, CKR_ARGUMENTS_BAD);
+    }
+    return core.verify_signature(hSession, input(pData, ulDataLen)).rv();
+  });
 }
 
-CRATON_EXPORT CK_RV C_VerifySignatureUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) {
-  return CKR_FUNCTION_NOT_SUPPORTED;
+CRATON_EXPORT CK_RV C_VerifySignatureUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen) {
+  return guarded([&](HsmCore& core) -> CK_RV {
+    if (!valid_buffer(pPart, ulPartLen)) {
+      return end_operation(core, hSession, OpKind::VerifySignature, CKR_ARGUMENTS_BAD);
+    }
+    return core.verify_signature_update(hSession, input(pPart, ulPartLen)).rv();
+  });
 }
 
-CRATON_EXPORT CK_RV C_VerifySignatureFinal(CK_SESSION_HANDLE) { return CKR_FUNCTION_NOT_SUPPORTED; }
+CRATON_EXPORT CK_RV C_VerifySignatureFinal(CK_SESSION_HANDLE hSession) {
+  return guarded([&](HsmCore& core) -> CK_RV { return core.verify_signature_final(hSession).rv(); });
+}
 
 // The module claims no validation (CKA_VALIDATION_FLAG objects), so the last
 // operation never ran under one: flags 0.

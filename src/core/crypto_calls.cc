@@ -20,7 +20,8 @@ KeyUse use_for(OpKind kind) {
     case OpKind::Encrypt: return {CKF_ENCRYPT, CKA_ENCRYPT, kPublicKey | kSecretKey};
     case OpKind::Decrypt: return {CKF_DECRYPT, CKA_DECRYPT, kPrivateKey | kSecretKey};
     case OpKind::Sign: return {CKF_SIGN, CKA_SIGN, kPrivateKey | kSecretKey};
-    case OpKind::Verify: return {CKF_VERIFY, CKA_VERIFY, kPublicKey | kSecretKey};
+    case OpKind::Verify:
+    case OpKind::VerifySignature: return {CKF_VERIFY, CKA_VERIFY, kPublicKey | kSecretKey};
     case OpKind::SignRecover: return {CKF_SIGN_RECOVER, CKA_SIGN_RECOVER, kPrivateKey};
     case OpKind::VerifyRecover: return {CKF_VERIFY_RECOVER, CKA_VERIFY_RECOVER, kPublicKey};
     case OpKind::MessageEncrypt: return {CKF_MESSAGE_ENCRYPT, CKA_ENCRYPT, kSecretKey};
@@ -100,6 +101,7 @@ Status HsmCore::crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM
   bool active = false;
   if (kind == OpKind::Sign) { state = &s->sign; active = s->sign.active(); }
   else if (kind == OpKind::Verify) { state = &s->verify; active = s->verify.active(); }
+  else if (kind == OpKind::VerifySignature) { state = &s->verify_signature; active = s->verify_signature.active(); }
   else { auto& c = cipher_slot(*s, kind); state = &c; active = c.active(); }
   if (active) return Status(CKR_OPERATION_ACTIVE);
 
@@ -118,9 +120,11 @@ Status HsmCore::crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM
       ASSIGN_OR_RETURN(s->sign.op, entry->sign(call, parsed));
       break;
     }
-    case OpKind::Verify: {
+    case OpKind::Verify:
+    case OpKind::VerifySignature: {
       if (!entry->verify) return Status(CKR_MECHANISM_INVALID);
-      ASSIGN_OR_RETURN(s->verify.op, entry->verify(call, parsed));
+      auto& slot = kind == OpKind::Verify ? s->verify : s->verify_signature;
+      ASSIGN_OR_RETURN(slot.op, entry->verify(call, parsed));
       break;
     }
     default: {
@@ -155,6 +159,7 @@ Status HsmCore::cancel_operation(CK_SESSION_HANDLE h, OpKind kind) {
   switch (kind) {
     case OpKind::Sign: s->sign.reset(); break;
     case OpKind::Verify: s->verify.reset(); break;
+    case OpKind::VerifySignature: s->verify_signature.reset(); break;
     case OpKind::Digest: s->digest.reset(); break;
     case OpKind::MessageEncrypt: s->message_encrypt.reset(); break;
     case OpKind::MessageDecrypt: s->message_decrypt.reset(); break;
@@ -336,6 +341,41 @@ Status HsmCore::verify_final(CK_SESSION_HANDLE h, ByteView signature) {
   RETURN_IF_ERROR(require_active(s->verify));
   Status st = s->verify.op->final(signature);
   s->verify.reset();
+  return st;
+}
+
+// --- verify with the signature given at init (PKCS#11 3.2) ---
+
+Status HsmCore::verify_signature_init(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key,
+                                      ByteView signature) {
+  RETURN_IF_ERROR(crypto_init(h, OpKind::VerifySignature, mech, key));
+  CRATON_WITH_SESSION(h);
+  s->signature_to_verify.assign(signature.begin(), signature.end());
+  return Status::Ok();
+}
+
+Status HsmCore::verify_signature(CK_SESSION_HANDLE h, ByteView in) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_single_part(s->verify_signature));
+  Status st = s->verify_signature.op->verify(in, s->signature_to_verify);
+  s->verify_signature.reset();
+  return st;
+}
+
+Status HsmCore::verify_signature_update(CK_SESSION_HANDLE h, ByteView in) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->verify_signature));
+  s->verify_signature.multipart = true;
+  Status st = s->verify_signature.op->update(in);
+  if (!st.ok()) s->verify_signature.reset();
+  return st;
+}
+
+Status HsmCore::verify_signature_final(CK_SESSION_HANDLE h) {
+  CRATON_WITH_SESSION(h);
+  RETURN_IF_ERROR(require_active(s->verify_signature));
+  Status st = s->verify_signature.op->final(s->signature_to_verify);
+  s->verify_signature.reset();
   return st;
 }
 

@@ -28,7 +28,7 @@ namespace crypto { struct MechanismEntry; }
 
 // Kinds of operation a session holds one of each (PKCS#11 §5.2).
 enum class OpKind { Encrypt, Decrypt, Digest, Sign, Verify, SignRecover, VerifyRecover,
-                    MessageEncrypt, MessageDecrypt, Find };
+                    MessageEncrypt, MessageDecrypt, Find, VerifySignature };
 
 class HsmCore {
  public:
@@ -95,6 +95,13 @@ class HsmCore {
   Status verify_update(CK_SESSION_HANDLE h, ByteView in);
   Status verify_final(CK_SESSION_HANDLE h, ByteView signature);
   Status verify_recover(CK_SESSION_HANDLE h, ByteView signature, Output out);
+
+  // --- Verification with the signature given first (3.2 C_VerifySignature*) ---
+  Status verify_signature_init(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key,
+                               ByteView signature);
+  Status verify_signature(CK_SESSION_HANDLE h, ByteView in);
+  Status verify_signature_update(CK_SESSION_HANDLE h, ByteView in);
+  Status verify_signature_final(CK_SESSION_HANDLE h);
 
   // --- Message-based encryption (§5.14-5.15) ---
   Status message_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key);

@@ -31,7 +31,10 @@ constexpr std::size_t kSeedSlice = 4096;
 
 }  // namespace
 
-struct Provider::DigestCache {
+struct Provider::Resources {
+  // OSSL_PROVIDER_load returns a reference that must be given back with
+  // OSSL_PROVIDER_unload, or the provider outlives its context.
+  OSSL_PROVIDER* default_provider = nullptr;
   // Written only in create(), before the Provider is shared: read lock-free.
   EVP_MD* common[kCommonCount] = {};
   // Other names, fetched on first use. A failed fetch is remembered as
@@ -39,9 +42,11 @@ struct Provider::DigestCache {
   std::mutex mutex;
   std::map<std::string, EVP_MD*, std::less<>> others;
 
-  ~DigestCache() {
+  ~Resources() {
+    // Digests hold references into the provider: release them first.
     for (EVP_MD* md : common) EVP_MD_free(md);
     for (auto& kv : others) EVP_MD_free(kv.second);
+    if (default_provider != nullptr) OSSL_PROVIDER_unload(default_provider);
   }
 };
 
@@ -50,25 +55,25 @@ Provider::Provider(OSSL_LIB_CTX* ctx) : ctx_(ctx) {}
 Result<std::unique_ptr<Provider>> Provider::create() {
   OSSL_LIB_CTX* ctx = OSSL_LIB_CTX_new();
   if (ctx == nullptr) return Status(CKR_HOST_MEMORY, "OSSL_LIB_CTX_new failed");
+  // From here the Provider owns ctx (its destructor frees it).
+  std::unique_ptr<Provider> provider(new Provider(ctx));
+  provider->resources_ = std::make_unique<Resources>();
+  Resources& res = *provider->resources_;
   // A context created with OSSL_LIB_CTX_new reads no openssl.cnf: only what
-  // we load here is available (DESIGN.md §1). The provider stays loaded
-  // until the context is freed, so the handle is not kept.
-  if (OSSL_PROVIDER_load(ctx, "default") == nullptr) {
-    OSSL_LIB_CTX_free(ctx);
+  // we load here is available (DESIGN.md §1).
+  res.default_provider = OSSL_PROVIDER_load(ctx, "default");
+  if (res.default_provider == nullptr) {
     return Status(CKR_FUNCTION_FAILED, "cannot load the OpenSSL default provider");
   }
-  std::unique_ptr<Provider> provider(new Provider(ctx));
-  provider->digests_ = std::make_unique<DigestCache>();
   for (std::size_t i = 0; i < kCommonCount; ++i) {
     // A digest missing from the provider stays nullptr; md() reports it.
-    provider->digests_->common[i] = EVP_MD_fetch(ctx, kCommonDigests[i], nullptr);
+    res.common[i] = EVP_MD_fetch(ctx, kCommonDigests[i], nullptr);
   }
   return provider;
 }
 
 Provider::~Provider() {
-  // Digests hold references into the context: release them first.
-  digests_.reset();
+  resources_.reset();  // digests and the provider go before their context
   OSSL_LIB_CTX_free(ctx_);
 }
 
@@ -99,15 +104,15 @@ Status Provider::add_seed(ByteView seed) const {
 }
 
 const EVP_MD* Provider::md(const char* name) const {
-  if (name == nullptr || !digests_) return nullptr;
+  if (name == nullptr) return nullptr;
   for (std::size_t i = 0; i < kCommonCount; ++i) {
-    if (std::strcmp(name, kCommonDigests[i]) == 0) return digests_->common[i];
+    if (std::strcmp(name, kCommonDigests[i]) == 0) return resources_->common[i];
   }
-  std::lock_guard<std::mutex> lock(digests_->mutex);
-  auto it = digests_->others.find(std::string_view(name));
-  if (it != digests_->others.end()) return it->second;
+  std::lock_guard<std::mutex> lock(resources_->mutex);
+  auto it = resources_->others.find(std::string_view(name));
+  if (it != resources_->others.end()) return it->second;
   EVP_MD* md = EVP_MD_fetch(ctx_, name, nullptr);
-  digests_->others.emplace(name, md);
+  resources_->others.emplace(name, md);
   return md;
 }
 

@@ -38,14 +38,16 @@ class Provider {
   const EVP_MD* md(const char* name) const;
 
  private:
-  explicit Provider(OSSL_LIB_CTX* ctx);  // provider.cc (the cache below is incomplete here)
+  explicit Provider(OSSL_LIB_CTX* ctx);  // in provider.cc: Resources is incomplete here
   OSSL_LIB_CTX* ctx_;
 
-  // ---- Digest cache behind md() (provider.cc) -----------------------------
-  // Common digests are fetched in create() into an immutable table read
-  // without locking; any other name is fetched on first use under a mutex.
-  struct DigestCache;
-  std::unique_ptr<DigestCache> digests_;
+  // ---- Owned OpenSSL objects (provider.cc) ------------------------------------
+  // The loaded default provider (unloaded before the context is freed) and
+  // the digest cache behind md(): common digests are fetched in create() into
+  // an immutable table read without locking; any other name is fetched on
+  // first use under a mutex.
+  struct Resources;
+  std::unique_ptr<Resources> resources_;
 };
 
 }  // namespace craton::crypto

@@ -9,6 +9,8 @@ void Session::cancel_all() {
   verify_recover.reset();
   sign.reset();
   verify.reset();
+  verify_signature.reset();
+  signature_to_verify.clear();
   digest.reset();
   message_encrypt.reset();
   message_decrypt.reset();

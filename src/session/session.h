@@ -53,6 +53,8 @@ class Session {
   OpSlot<crypto::CipherOperation> encrypt, decrypt, sign_recover, verify_recover;
   OpSlot<crypto::SignOperation> sign;
   OpSlot<crypto::VerifyOperation> verify;
+  OpSlot<crypto::VerifyOperation> verify_signature;  // 3.2: signature given at init
+  Bytes signature_to_verify;
   OpSlot<crypto::DigestOperation> digest;
   OpSlot<crypto::MessageCipherOperation> message_encrypt, message_decrypt;
   FindState find;

@@ -103,8 +103,7 @@ Status check_envelope(ByteView sealed, std::string_view what) {
     return Status(CKR_DEVICE_ERROR, std::string(what) + " is truncated (" + std::to_string(sealed.size()) + " bytes)");
   }
   if (sealed[0] != kRecordFormatVersion) {
-    return Status(CKR_DEVICE_ERROR,
-                  std::string(what) + " has unsupported format version " + std::to_string(sealed[0]));
+    return Status(CKR_DEVICE_ERROR, std::string(what) + " has unsupported format version " + std::to_string(sealed[0]));
   }
   return Status::Ok();
 }
@@ -129,8 +128,7 @@ Result<SecureBytes> gcm_open(const EVP_CIPHER* cipher, ByteView key, ByteView aa
     return openssl_failure("AES-GCM open init");
   }
   int written = 0;
-  if (body_len != 0 &&
-      EVP_DecryptUpdate(ctx.get(), out.data(), &written, body, static_cast<int>(body_len)) != 1) {
+  if (body_len != 0 && EVP_DecryptUpdate(ctx.get(), out.data(), &written, body, static_cast<int>(body_len)) != 1) {
     return openssl_failure("AES-GCM open");
   }
   OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, kRecordTagSize),
@@ -163,7 +161,8 @@ RecordCipher::~RecordCipher() { EVP_CIPHER_free(cipher_); }
 
 Status RecordCipher::usable() const {
   RETURN_IF_ERROR(check_key(key_, "token master key"));
-  if (cipher_ == nullptr) return Status(CKR_FUNCTION_FAILED, "AES-256-GCM is unavailable in the module's library context");
+  if (cipher_ == nullptr)
+    return Status(CKR_FUNCTION_FAILED, "AES-256-GCM is unavailable in the module's library context");
   return Status::Ok();
 }
 
@@ -180,8 +179,8 @@ Result<SecureBytes> RecordCipher::open(std::uint64_t object_id, std::uint64_t ve
                   Status(CKR_DEVICE_ERROR, name + " failed authentication"));
 }
 
-Result<Bytes> wrap_master_key(const crypto::Provider& provider, ByteView kek, std::uint64_t slot_id,
-                              std::uint8_t role, ByteView master_key) {
+Result<Bytes> wrap_master_key(const crypto::Provider& provider, ByteView kek, std::uint64_t slot_id, std::uint8_t role,
+                              ByteView master_key) {
   RETURN_IF_ERROR(check_key(kek, "key-encryption key"));
   RETURN_IF_ERROR(check_key(master_key, "token master key"));
   ASSIGN_OR_RETURN(CipherPtr cipher, fetch_gcm(provider));
@@ -193,8 +192,8 @@ Result<SecureBytes> unwrap_master_key(const crypto::Provider& provider, ByteView
   RETURN_IF_ERROR(check_key(kek, "key-encryption key"));
   RETURN_IF_ERROR(check_envelope(wrapped, "wrapped master key"));
   if (wrapped.size() != kWrappedMasterKeySize) {
-    return Status(CKR_DEVICE_ERROR, "wrapped master key has length " + std::to_string(wrapped.size()) +
-                                        ", expected " + std::to_string(kWrappedMasterKeySize));
+    return Status(CKR_DEVICE_ERROR, "wrapped master key has length " + std::to_string(wrapped.size()) + ", expected " +
+                                        std::to_string(kWrappedMasterKeySize));
   }
   ASSIGN_OR_RETURN(CipherPtr cipher, fetch_gcm(provider));
   return gcm_open(cipher.get(), kek, master_key_aad(slot_id, role), wrapped,

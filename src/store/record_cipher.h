@@ -65,8 +65,8 @@ class RecordCipher {
 // Wraps/unwraps the 32-byte token master key under a 32-byte KEK (derived from a
 // PIN by the token layer). These run once per login or PIN change, so the cipher
 // is fetched per call rather than cached.
-Result<Bytes> wrap_master_key(const crypto::Provider& provider, ByteView kek, std::uint64_t slot_id,
-                              std::uint8_t role, ByteView master_key);
+Result<Bytes> wrap_master_key(const crypto::Provider& provider, ByteView kek, std::uint64_t slot_id, std::uint8_t role,
+                              ByteView master_key);
 // CKR_PIN_INCORRECT when authentication fails (wrong KEK, i.e. wrong PIN — or a
 // tampered blob, which cannot be told apart); CKR_DEVICE_ERROR when the blob is
 // malformed (wrong length or format byte), which no PIN can explain.

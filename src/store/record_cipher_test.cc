@@ -124,9 +124,9 @@ TEST_F(RecordCipherTest, WrongBindingFailsAuthentication) {
     EXPECT_EQ(r.rv(), CKR_DEVICE_ERROR);
     EXPECT_EQ(r.status().message(), "record " + std::to_string(id) + " failed authentication");
   };
-  expect_auth_failure(cipher.open(8, 4, *sealed), 8);                         // other object
-  expect_auth_failure(cipher.open(7, 3, *sealed), 7);                         // rolled-back version
-  expect_auth_failure(cipher.open(7, 5, *sealed), 7);                         // other version
+  expect_auth_failure(cipher.open(8, 4, *sealed), 8);                             // other object
+  expect_auth_failure(cipher.open(7, 3, *sealed), 7);                             // rolled-back version
+  expect_auth_failure(cipher.open(7, 5, *sealed), 7);                             // other version
   expect_auth_failure(RecordCipher(*provider_, key_, 2).open(7, 4, *sealed), 7);  // other slot
   Bytes other_key = key_;
   other_key[31] ^= 1;
@@ -164,7 +164,10 @@ TEST_F(RecordCipherTest, ConcurrentSealAndOpen) {
       for (int i = 0; i < 200; ++i) {
         const Bytes plain = pattern(100 + i, static_cast<std::uint8_t>(t));
         auto sealed = cipher.seal(i + 1, t, plain);
-        if (!sealed.ok()) { ++failures; continue; }
+        if (!sealed.ok()) {
+          ++failures;
+          continue;
+        }
         auto opened = cipher.open(i + 1, t, *sealed);
         if (!opened.ok() || Bytes(opened->begin(), opened->end()) != plain) ++failures;
       }

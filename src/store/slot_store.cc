@@ -162,8 +162,8 @@ struct SlotStore::Statements {
   sqlite3_stmt* raise_next_id = nullptr;
 
   ~Statements() {
-    for (sqlite3_stmt* s : {begin, commit, rollback, get_meta, put_meta, delete_all_meta, put_object,
-                            delete_object, delete_all_objects, load_objects, raise_next_id}) {
+    for (sqlite3_stmt* s : {begin, commit, rollback, get_meta, put_meta, delete_all_meta, put_object, delete_object,
+                            delete_all_objects, load_objects, raise_next_id}) {
       sqlite3_finalize(s);  // no-op on nullptr
     }
   }
@@ -207,7 +207,8 @@ Status SlotStore::configure() {
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   ASSIGN_OR_RETURN(std::string mode, query_text(db_, file_, "PRAGMA journal_mode=WAL"));
   if (mode != "wal") {
-    return Status(CKR_DEVICE_ERROR, "store " + file_.string() + ": cannot enable WAL journaling (mode is '" + mode + "')");
+    return Status(CKR_DEVICE_ERROR,
+                  "store " + file_.string() + ": cannot enable WAL journaling (mode is '" + mode + "')");
   }
   // FULL: in WAL mode every commit fsyncs the WAL, which is what makes an
   // acknowledged write survive power loss (NORMAL would only survive a crash).
@@ -227,7 +228,8 @@ Status SlotStore::migrate() {
   const int version = std::atoi(text.c_str());
   if (version < 0 || version > kSchemaVersion) {
     return Status(CKR_DEVICE_ERROR, "store " + file_.string() + " has schema version " + std::to_string(version) +
-                                        ", newer than this build supports (" + std::to_string(kSchemaVersion) + ")");
+                                        ", which this build cannot use (it supports 0.." +
+                                        std::to_string(kSchemaVersion) + ")");
   }
   if (version == kSchemaVersion) return Status::Ok();
   RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", "begin schema migration"));
@@ -267,8 +269,7 @@ Status SlotStore::prepare_statements() {
 Status SlotStore::load_next_id() {
   ASSIGN_OR_RETURN(std::string stored,
                    query_text(db_, file_, "SELECT value FROM store_state WHERE name = 'next_object_id'"));
-  ASSIGN_OR_RETURN(std::string max_id,
-                   query_text(db_, file_, "SELECT COALESCE(MAX(id), 0) FROM objects"));
+  ASSIGN_OR_RETURN(std::string max_id, query_text(db_, file_, "SELECT COALESCE(MAX(id), 0) FROM objects"));
   if (stored.empty()) return Status(CKR_DEVICE_ERROR, "store " + file_.string() + ": object id counter is missing");
   const std::uint64_t persisted = std::strtoull(stored.c_str(), nullptr, 10);
   const std::uint64_t after_max = std::strtoull(max_id.c_str(), nullptr, 10) + 1;
@@ -290,11 +291,13 @@ Status SlotStore::write_transaction(std::string_view what, Ids ids, Body&& body)
   if (st.ok() && persist) {
     StatementUse raise(stmts_->raise_next_id);
     sqlite3_bind_int64(raise.get(), 1, static_cast<sqlite3_int64>(next));
-    if (const int rc = sqlite3_step(raise.get()); rc != SQLITE_DONE) st = sqlite_failure(rc, "persist object id counter");
+    if (const int rc = sqlite3_step(raise.get()); rc != SQLITE_DONE)
+      st = sqlite_failure(rc, "persist object id counter");
   }
   if (st.ok()) {
     StatementUse commit(stmts_->commit);
-    if (const int rc = sqlite3_step(commit.get()); rc != SQLITE_DONE) st = sqlite_failure(rc, std::string(what) + ": commit");
+    if (const int rc = sqlite3_step(commit.get()); rc != SQLITE_DONE)
+      st = sqlite_failure(rc, std::string(what) + ": commit");
   }
   if (!st.ok()) {
     // A failed COMMIT may already have rolled back; ROLLBACK only if still open.
@@ -314,10 +317,11 @@ SlotStore::~SlotStore() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stmts_->begin != nullptr && next_id_.load() > persisted_next_id_) {
-      [[maybe_unused]] Status st = write_transaction("persist object id counter", Ids::kPersist, [] { return Status::Ok(); });
+      [[maybe_unused]] Status st =
+          write_transaction("persist object id counter", Ids::kPersist, [] { return Status::Ok(); });
     }
   }
-  stmts_.reset();                // statements must be finalised before the close
+  stmts_.reset();         // statements must be finalised before the close
   sqlite3_close_v2(db_);  // also checkpoints the WAL when we are the last connection
 }
 

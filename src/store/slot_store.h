@@ -72,7 +72,7 @@ class SlotStore {
 
   // All objects, ordered by id.
   Result<std::vector<ObjectRecord>> load_objects();
-  std::uint64_t allocate_object_id();  // monotonic, never reused (persisted high-water mark)
+  std::uint64_t allocate_object_id();             // monotonic, never reused (persisted high-water mark)
   Status put_object(const ObjectRecord& record);  // insert or replace; durable on OK
   Status delete_object(std::uint64_t id);         // durable on OK; CKR_OBJECT_HANDLE_INVALID if absent
 

@@ -72,7 +72,8 @@ class SlotStoreTest : public ::testing::Test {
     auto objects = store.load_objects();
     EXPECT_TRUE(objects.ok()) << objects.status().message();
     std::map<std::uint64_t, ObjectRecord> m;
-    if (objects.ok()) for (auto& r : *objects) m.emplace(r.id, r);
+    if (objects.ok())
+      for (auto& r : *objects) m.emplace(r.id, r);
     return m;
   }
 
@@ -143,8 +144,7 @@ TEST_F(SlotStoreTest, MetaRoundTrips) {
 TEST_F(SlotStoreTest, PutLoadAndDeleteObjects) {
   auto store = open_store();
   ASSERT_TRUE(store);
-  const std::uint64_t a = store->allocate_object_id(), b = store->allocate_object_id(),
-                      c = store->allocate_object_id();
+  const std::uint64_t a = store->allocate_object_id(), b = store->allocate_object_id(), c = store->allocate_object_id();
   EXPECT_LT(a, b);
   EXPECT_LT(b, c);
   ASSERT_TRUE(store->put_object(record_for(a)).ok());
@@ -205,7 +205,7 @@ TEST_F(SlotStoreTest, ObjectIdsAreNeverReusedAcrossReopen) {
     ASSERT_TRUE(store);
     const std::uint64_t a = store->allocate_object_id();
     ASSERT_TRUE(store->put_object(record_for(a)).ok());
-    highest = store->allocate_object_id();  // allocated, never written
+    highest = store->allocate_object_id();      // allocated, never written
     ASSERT_TRUE(store->delete_object(a).ok());  // the store is now empty
   }
   {
@@ -478,7 +478,14 @@ TEST_F(SlotStoreTest, ReportsFsyncCostAndDurableCreationRate) {
 
 // Child -> parent messages (9 bytes, atomic on a pipe): an intent is sent
 // before a write starts, an acknowledgement after it returned OK.
-enum Msg : char { kPutIntent = 'p', kPutAck = 'P', kDeleteIntent = 'd', kDeleteAck = 'D', kMetaIntent = 'm', kMetaAck = 'M' };
+enum Msg : char {
+  kPutIntent = 'p',
+  kPutAck = 'P',
+  kDeleteIntent = 'd',
+  kDeleteAck = 'D',
+  kMetaIntent = 'm',
+  kMetaAck = 'M'
+};
 
 void send(int fd, Msg type, std::uint64_t value) {
   char buf[9];
@@ -525,9 +532,9 @@ void send(int fd, Msg type, std::uint64_t value) {
 
 // What the parent knows about the store across rounds.
 struct Expectation {
-  std::set<std::uint64_t> present;     // acknowledged and not deleted
-  std::set<std::uint64_t> uncertain;   // write or delete in flight at the kill
-  std::uint64_t id_floor = 0;          // highest id ever stored: new ids must exceed it
+  std::set<std::uint64_t> present;    // acknowledged and not deleted
+  std::set<std::uint64_t> uncertain;  // write or delete in flight at the kill
+  std::uint64_t id_floor = 0;         // highest id ever stored: new ids must exceed it
   std::uint64_t meta_acked = 0, meta_intended = 0;
 };
 
@@ -543,7 +550,10 @@ void apply(Expectation& e, Msg type, std::uint64_t v) {
       e.present.insert(v);
       e.id_floor = std::max(e.id_floor, v);
       break;
-    case kDeleteIntent: e.present.erase(v); e.uncertain.insert(v); break;
+    case kDeleteIntent:
+      e.present.erase(v);
+      e.uncertain.insert(v);
+      break;
     case kDeleteAck: e.uncertain.erase(v); break;
     case kMetaIntent: e.meta_intended = v; break;
     case kMetaAck: e.meta_acked = v; break;
@@ -556,7 +566,10 @@ void read_messages(int fd, Expectation& e, bool stop_after_first_ack) {
   std::size_t have = 0;
   for (;;) {
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) { ADD_FAILURE() << "writer went silent"; return; }
+    if (::poll(&p, 1, 10000) <= 0) {
+      ADD_FAILURE() << "writer went silent";
+      return;
+    }
     const ssize_t n = ::read(fd, buf + have, sizeof(buf) - have);
     if (n <= 0) return;
     have += static_cast<std::size_t>(n);
@@ -633,8 +646,7 @@ TEST_F(SlotStoreTest, AcknowledgedWritesSurviveSigkill) {
     verify_after_crash(dir_, expect);
     if (HasFailure()) ADD_FAILURE() << "round " << round << ", seed " << seed;
   }
-  std::printf("[ crash    ] %d SIGKILL rounds, %zu objects acknowledged and present\n", kRounds,
-              expect.present.size());
+  std::printf("[ crash    ] %d SIGKILL rounds, %zu objects acknowledged and present\n", kRounds, expect.present.size());
 }
 
 }  // namespace

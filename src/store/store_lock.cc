@@ -117,8 +117,7 @@ Result<std::unique_ptr<StoreLock>> StoreLock::acquire(const std::filesystem::pat
   if (fd < 0) return io_error("cannot open lock file", file, errno);
 
   if (const int err = try_lock(fd); err != 0) {
-    Status st = is_contention(err) ? in_use_error(dir, wait_for_holder_pid(fd))
-                                   : io_error("cannot lock", file, err);
+    Status st = is_contention(err) ? in_use_error(dir, wait_for_holder_pid(fd)) : io_error("cannot lock", file, err);
     ::close(fd);
     return st;
   }

@@ -113,7 +113,7 @@ TEST_F(StoreLockTest, LockHeldByAnotherProcessNamesThatProcess) {
     [[maybe_unused]] ssize_t w = ::write(ready[1], &ok, 1);
     char c;
     [[maybe_unused]] ssize_t r = ::read(release[0], &c, 1);  // hold until told (or parent dies)
-    ::_exit(0);  // the lock goes with the process
+    ::_exit(0);                                              // the lock goes with the process
   }
   ::close(ready[1]);
   ::close(release[0]);

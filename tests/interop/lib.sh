@@ -114,7 +114,7 @@ run() {
   printf '%s\n[exit %d]\n' "$OUT" "$rc" >>"$IOP_LOG"
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
     OUT="timed out after ${t}s; $OUT"
-  elif [ $rc -gt 128 ]; then
+  elif [ $rc -gt 128 ] && [ $rc -le 192 ]; then
     OUT="killed by signal $((rc - 128)); $OUT"
   fi
   return $rc
@@ -162,6 +162,29 @@ check() {
   IOP_LOG=$W/logs/setup.log
 }
 
+# relay NAME CMD...: run a helper program (Java, Python) that prints its own
+# "PASS x" / "FAIL x: reason" lines; pass them on and count them. A non-zero
+# exit without a FAIL line, or no line at all, counts as a failure NAME.
+relay() {
+  local name=$1 rc line n=0
+  shift
+  IOP_LOG=$W/logs/$name.log
+  run "$@"
+  rc=$?
+  while IFS= read -r line; do
+    case $line in
+      "PASS "*) echo "$line"; NPASS=$((NPASS + 1)); n=$((n + 1)) ;;
+      "FAIL "*) echo "$line"; NFAIL=$((NFAIL + 1)); n=$((n + 1)) ;;
+    esac
+  done <<<"$OUT"
+  if { [ $rc -ne 0 ] && ! printf '%s\n' "$OUT" | grep -q '^FAIL '; } || [ $n -eq 0 ]; then
+    echo "FAIL $name: exit $rc after $n checks: $(why)"
+    NFAIL=$((NFAIL + 1))
+    tail -n 25 "$IOP_LOG" | sed 's/^/    | /'
+  fi
+  IOP_LOG=$W/logs/setup.log
+}
+
 # bg CMD...: start a background process that the exit trap kills.
 bg() {
   "$@" &
@@ -186,11 +209,60 @@ keypair() {
   must "C_GenerateKeyPair $1" "${P11U[@]}" --keypairgen --key-type "$1" --id "$2" --label "$3"
 }
 
-# export_pub ID OUT.pem: read the public key object, convert it to PEM with
-# OpenSSL (which also validates its encoding).
+# export_pub ID OUT.pem: the public key object as PEM, parsed (so validated)
+# by OpenSSL. pkcs11-tool 0.23 --read-object exports RSA and P-256 keys but
+# fails on P-384/P-521 ("cannot create EVP_PKEY", with SoftHSMv2 too); for those the SubjectPublicKeyInfo is built with
+# openssl asn1parse from the CKA_EC_PARAMS / CKA_EC_POINT that pkcs11-tool
+# lists.
 export_pub() {
   rm -f "$2" "$2.der"
-  must "read public key id $1" "${P11U[@]}" --read-object --type pubkey --id "$1" -o "$2.der"
+  if run "${P11U[@]}" --read-object --type pubkey --id "$1" -o "$2.der" && [ -s "$2.der" ]; then
+    local form=DER   # pkcs11-tool writes Ed25519 keys as PEM
+    grep -q -- '-----BEGIN' "$2.der" && form=PEM
+    must "OpenSSL parses the token public key id $1" openssl pkey -pubin -inform $form -in "$2.der" -out "$2"
+    return 0
+  fi
+  spki_from_listing "$1" "$2"
+}
+
+# spki_from_listing ID OUT.pem
+spki_from_listing() {
+  local attrs point params alg curve=""
+  must "list public keys" "${P11[@]}" --list-objects --type pubkey
+  attrs=$(printf '%s
+' "$OUT" | awk -v id="$1" '
+    /^Public Key Object/ { if (hit) exit; pt = ""; pr = ""; next }
+    $1 == "EC_POINT:" { pt = $2 }
+    $1 == "EC_PARAMS:" { pr = $2 }
+    $1 == "ID:" && $2 == id { hit = 1 }
+    END { if (hit) print pt, pr }')
+  point=${attrs% *}
+  params=${attrs#* }
+  [ -n "$point" ] && [ -n "$params" ] || fail "public key id $1 has no CKA_EC_POINT/CKA_EC_PARAMS in pkcs11-tool's listing"
+  # CKA_EC_POINT is a DER OCTET STRING around the point: strip tag + length
+  case ${point:0:2}${point:2:2} in
+    04[0-7]?) point=${point:4} ;;
+    0481) point=${point:6} ;;
+    *) fail "CKA_EC_POINT of id $1 is not a DER OCTET STRING: ${point:0:16}..." ;;
+  esac
+  case $params in
+    06082a8648ce3d030107) alg=id-ecPublicKey curve=prime256v1 ;;
+    06052b81040022) alg=id-ecPublicKey curve=secp384r1 ;;
+    06052b81040023) alg=id-ecPublicKey curve=secp521r1 ;;
+    06032b6570 | 130c656477617264733235353139) alg=ED25519 ;;
+    06032b6571 | 130a65647761726473343438) alg=ED448 ;;
+    *) fail "unexpected CKA_EC_PARAMS $params for id $1" ;;
+  esac
+  {
+    echo "asn1 = SEQUENCE:spki"
+    echo "[spki]"
+    echo "alg = SEQUENCE:alg"
+    echo "key = FORMAT:HEX,BITSTRING:$point"
+    echo "[alg]"
+    echo "oid = OID:$alg"
+    [ -n "$curve" ] && echo "curve = OID:$curve"
+  } >"$2.asn1"
+  must "openssl asn1parse -genconf (SPKI of id $1)" openssl asn1parse -genconf "$2.asn1" -noout -out "$2.der"
   must "OpenSSL parses the token public key id $1" openssl pkey -pubin -inform DER -in "$2.der" -out "$2"
 }
 
