@@ -1,5 +1,5 @@
 // Provider: the module's own OSSL_LIB_CTX with the default provider loaded,
-// its DRBG access, and a per-Provider cache of fetched digests.
+// its DRBG access, and per-Provider caches of fetched digests, ciphers, MACs.
 #include "crypto/provider.h"
 
 #include <openssl/crypto.h>
@@ -24,6 +24,52 @@ constexpr const char* kCommonDigests[] = {
 };
 constexpr std::size_t kCommonCount = std::size(kCommonDigests);
 
+// Ciphers and MACs on the hot paths, fetched up front for the same reason.
+constexpr const char* kCommonCiphers[] = {
+    "AES-128-ECB", "AES-192-ECB", "AES-256-ECB", "AES-128-CBC", "AES-192-CBC", "AES-256-CBC",
+    "AES-128-CTR", "AES-192-CTR", "AES-256-CTR", "AES-128-GCM", "AES-192-GCM", "AES-256-GCM",
+    "AES-128-CCM", "AES-192-CCM", "AES-256-CCM", "AES-128-WRAP", "AES-192-WRAP", "AES-256-WRAP",
+    "AES-128-WRAP-PAD", "AES-192-WRAP-PAD", "AES-256-WRAP-PAD", "DES-EDE3-ECB", "DES-EDE3-CBC",
+};
+constexpr const char* kCommonMacs[] = {"HMAC", "CMAC"};
+
+// A table of algorithm objects of one kind: the common names fetched in
+// create() (read lock-free afterwards), other names on first use under a
+// mutex. A failed fetch is remembered as nullptr.
+template <class T, std::size_t N, T* (*Fetch)(OSSL_LIB_CTX*, const char*, const char*), void (*Free)(T*)>
+class FetchCache {
+ public:
+  FetchCache(const char* const (&names)[N]) : names_(names) {}
+  ~FetchCache() {
+    for (T* t : common_) Free(t);
+    for (auto& kv : others_) Free(kv.second);
+  }
+  void prefetch(OSSL_LIB_CTX* ctx) {
+    for (std::size_t i = 0; i < N; ++i) common_[i] = Fetch(ctx, names_[i], nullptr);
+  }
+  const T* get(OSSL_LIB_CTX* ctx, const char* name) {
+    if (name == nullptr) return nullptr;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (std::strcmp(name, names_[i]) == 0) return common_[i];
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = others_.find(std::string_view(name));
+    if (it != others_.end()) return it->second;
+    T* fetched = Fetch(ctx, name, nullptr);
+    others_.emplace(name, fetched);
+    return fetched;
+  }
+
+ private:
+  const char* const (&names_)[N];
+  T* common_[N] = {};
+  std::mutex mutex_;
+  std::map<std::string, T*, std::less<>> others_;
+};
+
+using CipherCache = FetchCache<EVP_CIPHER, std::size(kCommonCiphers), EVP_CIPHER_fetch, EVP_CIPHER_free>;
+using MacCache = FetchCache<EVP_MAC, std::size(kCommonMacs), EVP_MAC_fetch, EVP_MAC_free>;
+
 // EVP_RAND_reseed takes at most the DRBG's max_adinlen bytes of additional
 // input (2^31 - 1 for OpenSSL's DRBGs); feeding long seeds in slices keeps
 // us far below that whatever DRBG a later configuration installs.
@@ -41,11 +87,15 @@ struct Provider::Resources {
   // nullptr so an unknown name costs one fetch, not one per call.
   std::mutex mutex;
   std::map<std::string, EVP_MD*, std::less<>> others;
+  std::unique_ptr<CipherCache> ciphers = std::make_unique<CipherCache>(kCommonCiphers);
+  std::unique_ptr<MacCache> macs = std::make_unique<MacCache>(kCommonMacs);
 
   ~Resources() {
-    // Digests hold references into the provider: release them first.
+    // Algorithms hold references into the provider: release them first.
     for (EVP_MD* md : common) EVP_MD_free(md);
     for (auto& kv : others) EVP_MD_free(kv.second);
+    ciphers.reset();
+    macs.reset();
     if (default_provider != nullptr) OSSL_PROVIDER_unload(default_provider);
   }
 };
@@ -69,6 +119,8 @@ Result<std::unique_ptr<Provider>> Provider::create() {
     // A digest missing from the provider stays nullptr; md() reports it.
     res.common[i] = EVP_MD_fetch(ctx, kCommonDigests[i], nullptr);
   }
+  res.ciphers->prefetch(ctx);
+  res.macs->prefetch(ctx);
   return provider;
 }
 
@@ -115,5 +167,9 @@ const EVP_MD* Provider::md(const char* name) const {
   resources_->others.emplace(name, md);
   return md;
 }
+
+const EVP_CIPHER* Provider::cipher(const char* name) const { return resources_->ciphers->get(ctx_, name); }
+
+const EVP_MAC* Provider::mac(const char* name) const { return resources_->macs->get(ctx_, name); }
 
 }  // namespace craton::crypto

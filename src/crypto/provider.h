@@ -13,6 +13,8 @@
 
 typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
 typedef struct evp_md_st EVP_MD;
+typedef struct evp_cipher_st EVP_CIPHER;
+typedef struct evp_mac_st EVP_MAC;
 
 namespace craton::crypto {
 
@@ -36,6 +38,9 @@ class Provider {
   // Fetched once and kept until the Provider dies; safe from any thread. The
   // pointer is owned by the Provider: do not free it.
   const EVP_MD* md(const char* name) const;
+  // The same for ciphers ("AES-256-GCM", ...) and MACs ("HMAC", "CMAC").
+  const EVP_CIPHER* cipher(const char* name) const;
+  const EVP_MAC* mac(const char* name) const;
 
  private:
   explicit Provider(OSSL_LIB_CTX* ctx);  // in provider.cc: Resources is incomplete here

@@ -11,6 +11,8 @@
 # Inside a check, `fail REASON` ends the check; `must DESC CMD...` runs a
 # command with a timeout and fails the check with DESC and the command's most
 # telling output line if it exits non-zero. Output of the last `run` is $OUT.
+# `relay NAME CMD...` passes on the PASS/FAIL lines of a helper program (Java,
+# Python); `start_bg CMD...` starts a daemon that the exit trap stops.
 #
 # Knobs: CRATON_INTEROP_CMD_TIMEOUT (seconds per client command, default 60),
 #        CRATON_INTEROP_KEEP=1 (keep the work dir even when all checks pass).
@@ -65,7 +67,8 @@ iop_cleanup() {
   for pid in "${IOP_PIDS[@]}"; do
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
-  if [ "$NFAIL" -eq 0 ] && [ "$rc" -eq 0 ] && [ "${CRATON_INTEROP_KEEP:-0}" != 1 ]; then
+  # kept for a look after a failure (or on request); skipped runs hold nothing
+  if [ "$NFAIL" -eq 0 ] && { [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; } && [ "${CRATON_INTEROP_KEEP:-0}" != 1 ]; then
     rm -rf -- "$W"
   else
     echo "# work dir kept: $W"
@@ -185,8 +188,8 @@ relay() {
   IOP_LOG=$W/logs/setup.log
 }
 
-# bg CMD...: start a background process that the exit trap kills.
-bg() {
+# start_bg CMD...: start a background process that the exit trap kills.
+start_bg() {
   "$@" &
   IOP_PIDS+=($!)
 }
@@ -287,7 +290,7 @@ flip_last_byte() {
   cp -- "$1" "$2"
   n=$(stat -c %s "$2")
   b=$(od -An -tu1 -j $((n - 1)) -N1 "$2" | tr -d ' ')
-  printf "\\$(printf '%03o' $(((b + 1) % 256)))" | dd of="$2" bs=1 seek=$((n - 1)) conv=notrunc 2>/dev/null
+  printf '%b' "\\$(printf '%03o' $(((b + 1) % 256)))" | dd of="$2" bs=1 seek=$((n - 1)) conv=notrunc 2>/dev/null
 }
 
 # free_port: a TCP port on 127.0.0.1 that is free right now.

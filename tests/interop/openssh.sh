@@ -21,7 +21,7 @@ setup_token
 # in the foreground of its background job; -P allows loading our module,
 # which is outside the default /usr/lib*/* allow-list.
 export SSH_AUTH_SOCK=$W/agent.sock
-bg ssh-agent -D -a "$SSH_AUTH_SOCK" -P "$MODULE" >"$W/agent.log" 2>&1 </dev/null
+start_bg ssh-agent -D -a "$SSH_AUTH_SOCK" -P "$MODULE" >"$W/agent.log" 2>&1 </dev/null
 for _ in $(seq 100); do [ -S "$SSH_AUTH_SOCK" ] && break; sleep 0.1; done
 [ -S "$SSH_AUTH_SOCK" ] || setup_die "ssh-agent did not start: $(tail -n1 "$W/agent.log")"
 printf '#!/bin/sh\necho %s\n' "$IOP_PIN" >"$W/askpass"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # openssl_provider.sh MODULE WORKDIR - OpenSSL 3 with the pkcs11-provider.
 #
-# The provider (pkcs11.so for OpenSSL's ossl-modules) is not in Debian 12's
-# main archive. It is taken, once, from Debian's bookworm-backports binary
-# package: `apt-get download` through a private apt configuration (its own
-# sources.list and lists under the cache dir; /etc/apt is not touched), then
-# `dpkg-deb -x` into $CRATON_CACHE/pkcs11-provider (default
-# ~/.cache/craton-hsm/pkcs11-provider). If that cannot be done the script
-# exits 77 (skipped) with the reason.
+# The provider (pkcs11.so in OpenSSL's ossl-modules) is used from the system
+# when installed there. Debian 12 has no package of it in its main archive, so
+# otherwise it is taken, once, from Debian's bookworm-backports binary package:
+# `apt-get download` through a private apt configuration (its own sources.list
+# and lists under the cache dir; /etc/apt is not touched), then `dpkg-deb -x`
+# into $CRATON_CACHE/pkcs11-provider (default ~/.cache/craton-hsm/...). If that
+# cannot be done the script exits 77 (skipped) with the reason.
 #
 # Checks: the provider loads the module; public keys are read through pkcs11:
 # URIs; `openssl pkeyutl -sign` with EC and RSA token keys, verified by plain
@@ -20,7 +20,7 @@ iop_setup openssl_provider "$@"
 ensure_client opensc command -v pkcs11-tool
 ensure_client openssl command -v openssl
 
-CACHE=${CRATON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/craton-hsm}/pkcs11-provider
+CACHE=${CRATON_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/craton-hsm}/pkcs11-provider
 
 find_provider() {
   find "$CACHE/root" -path '*/ossl-modules/pkcs11.so' -type f 2>/dev/null | sort | head -n1
@@ -50,7 +50,9 @@ install_provider() {
   [ -n "$(find_provider)" ] || { echo "${deb##*/} holds no ossl-modules/pkcs11.so"; return 1; }
 }
 
-PROV=$(find_provider)
+# A system-wide provider (Debian 13+ package pkcs11-provider) comes first.
+PROV=$(openssl version -m 2>/dev/null | sed -n 's/^MODULESDIR: "\(.*\)"$/\1/p')/pkcs11.so
+[ -f "$PROV" ] || PROV=$(find_provider)
 if [ -z "$PROV" ]; then
   mkdir -p "$CACHE" || setup_die "cannot create $CACHE"
   exec 9>"$CACHE.lock"
@@ -64,7 +66,7 @@ if [ -z "$PROV" ]; then
   fi
   exec 9>&-
 fi
-echo "# provider: $PROV ($(cat "$CACHE/root/ORIGIN" 2>/dev/null))"
+echo "# provider: $PROV ($(cat "$CACHE/root/ORIGIN" 2>/dev/null || echo system))"
 
 printf '%s\n' "$IOP_PIN" >"$W/pin.txt"
 chmod 600 "$W/pin.txt"
@@ -173,7 +175,7 @@ ck_tls13() {
   rc=$?
   cat "$W/cli.out" "$srv.err" >>"$IOP_LOG"
   OUT=$(cat "$W/cli.out")
-  [ $rc -eq 0 ] || fail "s_client exit $rc: $(why); server: $(tail -n1 "$srv.err")"
+  [ "$rc" -eq 0 ] || fail "s_client exit $rc: $(why); server: $(tail -n1 "$srv.err")"
   out_has 'Verify return code: 0 \(ok\)' "server certificate not verified"
   out_has '^New, TLSv1.3, Cipher is' "not a TLS 1.3 session: $(grep -m1 '^New, ' "$W/cli.out")"
   out_has "^Peer signature type: $2\$" "unexpected peer signature: $(grep -m1 'Peer signature type' "$W/cli.out")"

@@ -26,7 +26,7 @@ ck_list_mechanisms() {
   local m
   for m in RSA-PKCS-KEY-PAIR-GEN RSA-PKCS-PSS SHA256-RSA-PKCS ECDSA ECDSA-SHA256 ECDSA-KEY-PAIR-GEN EC-EDWARDS-KEY-PAIR-GEN EDDSA \
     AES-KEY-GEN AES-CBC-PAD AES-GCM SHA256; do
-    out_has "^  $m[,:]" "mechanism $m not listed"
+    out_has "^  ${m}[,:]" "mechanism $m not listed"
   done
   out_has '^  ECDSA,.*sign, verify' "ECDSA does not advertise sign+verify"
 }
@@ -84,6 +84,13 @@ ck_sign_rsa_pkcs() {
   [ "$(stat -c %s "$W/rsa.sig")" -eq 256 ] || fail "RSA-2048 signature is not 256 bytes"
   must "openssl dgst -verify (PKCS#1 v1.5)" openssl dgst -sha256 -verify "$W/rsa2048.pub.pem" -signature "$W/rsa.sig" "$W/data.bin"
   out_has '^Verified OK' "openssl did not verify the token's RSA signature"
+  # raw CKM_RSA_PKCS over a DER DigestInfo(SHA-256) the caller builds
+  { printf '3031300d060960864801650304020105000420' | xxd -r -p; cat "$W/data.sha256"; } >"$W/data.digestinfo"
+  token_sign RSA-PKCS 01 "$W/data.digestinfo" "$W/rsa-raw.sig"
+  cmp -s "$W/rsa-raw.sig" "$W/rsa.sig" || fail "RSA-PKCS over the DigestInfo differs from SHA256-RSA-PKCS (PKCS#1 v1.5 is deterministic)"
+  must "openssl pkeyutl -verify (RSA-PKCS)" openssl pkeyutl -verify -pubin -inkey "$W/rsa2048.pub.pem" -pkeyopt digest:sha256 \
+    -in "$W/data.sha256" -sigfile "$W/rsa-raw.sig"
+  out_has 'Signature Verified Successfully' "openssl did not verify the token's raw RSA-PKCS signature"
 }
 
 ck_sign_rsa_pss() {
@@ -131,10 +138,10 @@ ck_aes_keygen_cbc_pad() {
   must "C_GenerateKey AES:32" "${P11U[@]}" --keygen --key-type AES:32 --id 10 --label aes256
   must "list secret keys" "${P11U[@]}" --list-objects --type secrkey
   out_has 'label: +aes256$' "generated AES key not listed"
-  must "C_Encrypt AES-CBC-PAD" "${P11U[@]}" --encrypt -m AES-CBC-PAD --id 10 --iv $IV -i "$W/data.bin" -o "$W/ct"
+  must "C_Encrypt AES-CBC-PAD" "${P11U[@]}" --encrypt -m AES-CBC-PAD --id 10 --iv "$IV" -i "$W/data.bin" -o "$W/ct"
   [ "$(stat -c %s "$W/ct")" -eq 1008 ] || fail "ciphertext is $(stat -c %s "$W/ct") bytes (1000 + PKCS#7 padding = 1008)"
   cmp -s "$W/ct" "$W/data.bin" && fail "ciphertext equals the plaintext"
-  must "C_Decrypt AES-CBC-PAD" "${P11U[@]}" --decrypt -m AES-CBC-PAD --id 10 --iv $IV -i "$W/ct" -o "$W/pt"
+  must "C_Decrypt AES-CBC-PAD" "${P11U[@]}" --decrypt -m AES-CBC-PAD --id 10 --iv "$IV" -i "$W/ct" -o "$W/pt"
   cmp -s "$W/pt" "$W/data.bin" || fail "AES-CBC-PAD round trip does not give the plaintext back"
 }
 
@@ -144,11 +151,11 @@ ck_aes_cbc_pad_vs_openssl() {
   printf '%s' "$key" | xxd -r -p >"$W/aes.key"
   must "C_CreateObject AES key" "${P11U[@]}" --write-object "$W/aes.key" --type secrkey --key-type AES:32 --id 11 --label aes-known
   rm -f "$W/aes.key"
-  must "C_Encrypt AES-CBC-PAD" "${P11U[@]}" --encrypt -m AES-CBC-PAD --id 11 --iv $IV -i "$W/data.bin" -o "$W/ct2"
-  must "openssl enc -d of the token ciphertext" openssl enc -d -aes-256-cbc -K "$key" -iv $IV -in "$W/ct2" -out "$W/pt2"
+  must "C_Encrypt AES-CBC-PAD" "${P11U[@]}" --encrypt -m AES-CBC-PAD --id 11 --iv "$IV" -i "$W/data.bin" -o "$W/ct2"
+  must "openssl enc -d of the token ciphertext" openssl enc -d -aes-256-cbc -K "$key" -iv "$IV" -in "$W/ct2" -out "$W/pt2"
   cmp -s "$W/pt2" "$W/data.bin" || fail "openssl decrypts the token ciphertext to something else"
-  must "openssl enc" openssl enc -aes-256-cbc -K "$key" -iv $IV -in "$W/data.bin" -out "$W/ct3"
-  must "C_Decrypt of the openssl ciphertext" "${P11U[@]}" --decrypt -m AES-CBC-PAD --id 11 --iv $IV -i "$W/ct3" -o "$W/pt3"
+  must "openssl enc" openssl enc -aes-256-cbc -K "$key" -iv "$IV" -in "$W/data.bin" -out "$W/ct3"
+  must "C_Decrypt of the openssl ciphertext" "${P11U[@]}" --decrypt -m AES-CBC-PAD --id 11 --iv "$IV" -i "$W/ct3" -o "$W/pt3"
   cmp -s "$W/pt3" "$W/data.bin" || fail "the token decrypts the openssl ciphertext to something else"
 }
 
@@ -225,7 +232,7 @@ check keygen_rsa2048 ck_keygen_rsa2048
 check keygen_ec_p256 ck_keygen_ec_p256
 check keygen_ec_p384 ck_keygen_ec_p384
 check keygen_ed25519 ck_keygen_ed25519
-check sign_rsa_sha256_pkcs ck_sign_rsa_pkcs
+check sign_rsa_pkcs ck_sign_rsa_pkcs
 check sign_rsa_pss ck_sign_rsa_pss
 check sign_ecdsa_sha256_p256 ck_sign_ecdsa_p256
 check sign_ecdsa_p384 ck_sign_ecdsa_p384
