@@ -1,11 +1,14 @@
 #include "store/store_lock.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <mutex>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -110,6 +113,36 @@ Status sync_directory(const std::filesystem::path& dir) {
   return Status::Ok();
 }
 
+namespace {
+
+// Lock descriptors held by this process, for the fork child handler. Plain
+// atomics, no mutex: the handler runs in a child where another thread of the
+// parent may have held any lock at the moment of fork().
+constexpr int kMaxHeldLocks = 64;
+std::atomic<int> g_held[kMaxHeldLocks];
+std::once_flag g_atfork_once;
+
+void close_inherited_locks() {
+  for (auto& slot : g_held) {
+    const int fd = slot.exchange(-1);
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+int register_held(int fd) {
+  std::call_once(g_atfork_once, [] {
+    for (auto& slot : g_held) slot.store(-1);
+    ::pthread_atfork(nullptr, nullptr, close_inherited_locks);
+  });
+  for (int i = 0; i < kMaxHeldLocks; ++i) {
+    int expected = -1;
+    if (g_held[i].compare_exchange_strong(expected, fd)) return i;
+  }
+  return -1;  // registry full: the child would keep sharing this lock
+}
+
+}  // namespace
+
 Result<std::unique_ptr<StoreLock>> StoreLock::acquire(const std::filesystem::path& dir) {
   RETURN_IF_ERROR(make_private_directory(dir));
   const std::filesystem::path file = dir / ".lock";
@@ -125,10 +158,15 @@ Result<std::unique_ptr<StoreLock>> StoreLock::acquire(const std::filesystem::pat
     ::close(fd);  // releases the lock we just took
     return st;
   }
-  return std::unique_ptr<StoreLock>(new StoreLock(dir, fd));
+  return std::unique_ptr<StoreLock>(new StoreLock(dir, fd, register_held(fd)));
 }
 
 StoreLock::~StoreLock() {
+  if (slot_ >= 0) {
+    int expected = fd_;
+    // Failing means a fork child handler already closed our inherited copy.
+    if (!g_held[slot_].compare_exchange_strong(expected, -1)) return;
+  }
   // Clear the PID so a racing acquirer never reads a stale one. A forked child
   // that destroys its copy must not do this: the parent still holds the lock.
   if (::getpid() == owner_pid_) {

@@ -10,12 +10,14 @@
 //   - the lock is released when the last descriptor sharing the description is
 //     closed (normally: when the StoreLock is destroyed).
 //
-// fork(): a child inherits the descriptor and therefore *shares* the lock. While
-// the parent is alive nothing changes (a fresh acquire() in the child fails,
-// naming the parent's PID, which is what the ABI's fork detection needs). If the
-// parent releases or dies while the child still runs, the child keeps the lock
-// alive until it exits or execs (the descriptor is O_CLOEXEC, so exec drops it).
-// A StoreLock destroyed in a child closes only the child's descriptor.
+// fork(): a child would inherit the descriptor and so *share* the lock,
+// keeping the store locked after the parent released it (C_Finalize) for as
+// long as the child lives. A pthread_atfork child handler therefore closes
+// every inherited lock descriptor in the child: the parent's lock is
+// untouched (its own descriptor stays open), a fresh acquire() in the child
+// fails naming the parent's PID while the parent holds the store, and
+// succeeds once the parent has released it. Destroying an inherited
+// StoreLock in the child is then a no-op.
 //
 // The lock file holds the owner's PID (decimal, newline-terminated) so that a
 // loser can say who holds the store. The file is never unlinked: unlinking a
@@ -47,10 +49,12 @@ class StoreLock {
   const std::filesystem::path& directory() const { return dir_; }
 
  private:
-  StoreLock(std::filesystem::path dir, int fd) : dir_(std::move(dir)), fd_(fd), owner_pid_(::getpid()) {}
+  StoreLock(std::filesystem::path dir, int fd, int slot)
+      : dir_(std::move(dir)), fd_(fd), slot_(slot), owner_pid_(::getpid()) {}
 
   std::filesystem::path dir_;
   int fd_;
+  int slot_;         // index in the fork registry (store_lock.cc), or -1
   pid_t owner_pid_;  // the process that acquired; only it clears the PID on release
 };
 
