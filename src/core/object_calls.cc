@@ -1,6 +1,7 @@
 // HsmCore: object management (PKCS#11 §5.7).
 #include "core/hsm_core.h"
 #include "core/rule_context.h"
+#include "session/session_table.h"
 #include "object/attribute_catalog.h"
 #include "crypto/key.h"
 #include "crypto/provider.h"
@@ -20,6 +21,12 @@ Status check_writable(const Session& s, const AttributeMap& attrs) {
 Result<CK_OBJECT_HANDLE> HsmCore::publish(Session& s, AttributeMap attrs) {
   RETURN_IF_ERROR(check_writable(s, attrs));
   ASSIGN_OR_RETURN(ObjectPtr object, s.slot().add_object(std::move(attrs), s.handle()));
+  // A session closed while we created its object has already dropped its
+  // session objects; this one came too late and goes the same way.
+  if (!object->is_token() && !sessions_->get(s.handle()).ok()) {
+    (void)s.slot().destroy_object(object);
+    return Status(CKR_SESSION_CLOSED);
+  }
   return object->handle;
 }
 
@@ -62,10 +69,14 @@ Result<ObjectPtr> HsmCore::read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj
 
 Status HsmCore::set_attributes(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& changes) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  ASSIGN_OR_RETURN(ObjectPtr object, visible_object(*s, obj));
-  RETURN_IF_ERROR(check_writable(*s, object->attrs));
-  ASSIGN_OR_RETURN(AttributeMap attrs, apply_changes(object->attrs, changes, rule_context(*s, Origin::Create)));
-  return s->slot().update_object(object, std::move(attrs));
+  Slot& slot = s->slot();
+  const RuleContext ctx = rule_context(*s, Origin::Create);
+  return slot.modify_object(
+      obj, [&slot](const Object& o) { return slot.visible(o); },
+      [&](const Object& current) -> Result<AttributeMap> {
+        RETURN_IF_ERROR(check_writable(*s, current.attrs));
+        return apply_changes(current.attrs, changes, ctx);
+      });
 }
 
 Status HsmCore::find_init(CK_SESSION_HANDLE h, const AttributeMap& tmpl) {

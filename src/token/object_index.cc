@@ -38,6 +38,11 @@ void ObjectIndex::unindex_locked(const Object& object) {
 
 void ObjectIndex::insert(ObjectPtr object) {
   std::unique_lock lock(mu_);
+  // Re-inserting a handle (a token object loaded again at login) replaces it.
+  if (auto it = by_handle_.find(object->handle); it != by_handle_.end()) {
+    ObjectPtr old = it->second;
+    unindex_locked(*old);
+  }
   index_locked(object);
 }
 

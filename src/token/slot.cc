@@ -165,6 +165,7 @@ Status Slot::check_pin_length(ByteView pin) const {
 }
 
 Status Slot::init_token(ByteView so_pin, ByteView label32) {
+  std::lock_guard write(write_mu_);
   std::lock_guard lock(mu_);
   if (meta_.initialized) {
     // Re-initialisation requires the current SO PIN (PKCS#11 §5.6 C_InitToken).
@@ -267,6 +268,7 @@ Status Slot::check_context_pin(ByteView pin) {
 }
 
 Status Slot::logout() {
+  std::lock_guard write(write_mu_);  // waits for object writes that checked the login
   std::lock_guard lock(mu_);
   if (login_ == LoginState::kPublic) return Status(CKR_USER_NOT_LOGGED_IN);
   login_ = LoginState::kPublic;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -64,7 +65,12 @@ class Slot {
   bool visible(const Object& object) const;
   // Publishes a new object; token objects are durable when this returns OK.
   Result<ObjectPtr> add_object(AttributeMap attrs, CK_SESSION_HANDLE owner);
-  Status update_object(const ObjectPtr& current, AttributeMap attrs);
+  // Read-modify-write of one object, atomic against every other change to the
+  // slot's objects: `edit` sees the current version (that `may_see` accepts)
+  // and returns its new attributes.
+  using ObjectEdit = std::function<Result<AttributeMap>(const Object&)>;
+  Status modify_object(CK_OBJECT_HANDLE handle, const std::function<bool(const Object&)>& may_see,
+                       const ObjectEdit& edit);
   Status destroy_object(const ObjectPtr& object);
   void drop_session_objects(CK_SESSION_HANDLE session);
 
@@ -94,6 +100,10 @@ class Slot {
   std::unique_ptr<SlotStore> store_;
   ObjectIndex objects_;
 
+  // Serialises every change to the set of objects (create, modify, destroy,
+  // logout, token init) so that no write can resurrect or outlive another.
+  // Lock order: write_mu_ before mu_.
+  std::mutex write_mu_;
   mutable std::mutex mu_;  // token meta, login state, master key, failure counters
   TokenMeta meta_;
   std::atomic<LoginState> login_{LoginState::kPublic};  // read lock-free on hot paths

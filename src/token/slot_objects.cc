@@ -54,6 +54,7 @@ Result<Bytes> Slot::seal_if_private(const Object& object) const {
 }
 
 Result<ObjectPtr> Slot::add_object(AttributeMap attrs, CK_SESSION_HANDLE owner) {
+  std::lock_guard write(write_mu_);  // a logout cannot slip between the check and the insert
   auto object = std::make_shared<Object>();
   object->attrs = std::move(attrs);
   object->handle = handles_.next();
@@ -75,7 +76,12 @@ Result<ObjectPtr> Slot::add_object(AttributeMap attrs, CK_SESSION_HANDLE owner) 
   return ObjectPtr(object);
 }
 
-Status Slot::update_object(const ObjectPtr& current, AttributeMap attrs) {
+Status Slot::modify_object(CK_OBJECT_HANDLE handle, const std::function<bool(const Object&)>& may_see,
+                           const ObjectEdit& edit) {
+  std::lock_guard write(write_mu_);
+  ObjectPtr current = objects_.get(handle);
+  if (!current || !may_see(*current)) return Status(CKR_OBJECT_HANDLE_INVALID);
+  ASSIGN_OR_RETURN(AttributeMap attrs, edit(*current));
   auto object = std::make_shared<Object>();
   object->handle = current->handle;
   object->store_id = current->store_id;
@@ -90,6 +96,9 @@ Status Slot::update_object(const ObjectPtr& current, AttributeMap attrs) {
 }
 
 Status Slot::destroy_object(const ObjectPtr& object) {
+  std::lock_guard write(write_mu_);
+  // Someone may have destroyed it since the caller looked it up.
+  if (!objects_.get(object->handle)) return Status(CKR_OBJECT_HANDLE_INVALID);
   if (object->is_token()) {
     RETURN_IF_ERROR(store_->delete_object(object->store_id));
     std::lock_guard lock(mu_);
@@ -100,6 +109,7 @@ Status Slot::destroy_object(const ObjectPtr& object) {
 }
 
 void Slot::drop_session_objects(CK_SESSION_HANDLE session) {
+  std::lock_guard write(write_mu_);
   objects_.erase_if([session](const Object& o) { return !o.is_token() && o.owner_session == session; });
 }
 

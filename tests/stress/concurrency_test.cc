@@ -8,6 +8,7 @@
 // race (see each test). The TSan preset runs this program (label
 // `concurrency`), so a data race inside the module fails it too.
 #include <chrono>
+#include <cstdio>
 #include <latch>
 #include <random>
 #include <thread>
@@ -71,63 +72,6 @@ class ConcurrencyTest : public abi_test::AbiTest {
   CK_SESSION_HANDLE main_ = CK_INVALID_HANDLE;
   SharedKeys keys_;
 };
-
-// 8 workers × `iterations` on their own slot-0 sessions, and one thread doing
-// login/logout cycles on slot 1 (which must not disturb slot 0). Nothing here
-// races legitimately, so every call must return CKR_OK.
-void run_mixed_workload(RvLog& log, const SharedKeys& keys, int workers, int iterations) {
-  std::latch start(workers + 1);
-  std::atomic<int> running{workers};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < workers; ++t) {
-    threads.emplace_back([&, t] {
-      CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
-      log.ok(open_rw_session(0, &session), "C_OpenSession");
-      Ops ops(log, keys, session);
-      start.arrive_and_wait();
-      for (int i = 0; i < iterations; ++i) {
-        ops.ec_sign_verify(t, i);
-        if (i % 8 == t % 8) ops.rsa_sign_verify(t, i);
-        ops.aes_gcm_round_trip(t, i);
-        ops.digest_known_answer();
-        ops.find_shared_rsa_pair();
-        ops.read_shared_attributes();
-        if (i % 8 == 0) ops.write_shared_label(t, i);
-        ops.session_object_cycle(t, i);
-        if (i % 25 == t % 25) ops.token_object_cycle(t, i);
-        ops.random_bytes();
-        if (i % 20 == 0) ops.extra_session_cycle(0, CKS_RO_USER_FUNCTIONS);
-      }
-      log.ok(stress::p11()->C_CloseSession(session), "C_CloseSession");
-      --running;
-    });
-  }
-  threads.emplace_back([&] {
-    CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
-    log.ok(open_rw_session(1, &session), "C_OpenSession(slot 1)");
-    start.arrive_and_wait();
-    for (int cycle = 0; cycle < 40 && (running.load() > 0 || cycle < 2); ++cycle) {
-      log.ok(login_user(session), "C_Login(slot 1)");
-      CK_SESSION_INFO info{};
-      if (log.ok(stress::p11()->C_GetSessionInfo(session, &info), "C_GetSessionInfo(slot 1)") == CKR_OK &&
-          info.state != CKS_RW_USER_FUNCTIONS) {
-        log.fail("slot 1 session not in CKS_RW_USER_FUNCTIONS after C_Login");
-      }
-      CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
-      if (log.ok(create_data_object(session, "slot1-" + std::to_string(cycle), true, true, &object),
-                 "C_CreateObject(slot 1 private token object)") == CKR_OK) {
-        log.ok(stress::p11()->C_DestroyObject(session, object), "C_DestroyObject(slot 1)");
-      }
-      log.ok(stress::p11()->C_Logout(session), "C_Logout(slot 1)");
-      if (log.ok(stress::p11()->C_GetSessionInfo(session, &info), "C_GetSessionInfo(slot 1)") == CKR_OK &&
-          info.state != CKS_RW_PUBLIC_SESSION) {
-        log.fail("slot 1 session not in CKS_RW_PUBLIC_SESSION after C_Logout");
-      }
-    }
-    log.ok(stress::p11()->C_CloseSession(session), "C_CloseSession(slot 1)");
-  });
-  for (auto& thread : threads) thread.join();
-}
 
 TEST_F(ConcurrencyTest, EightThreadsShareTokenKeys) {
   begin_user_work();
@@ -260,7 +204,9 @@ TEST_F(ConcurrencyTest, LogoutRacesWithPrivateKeyUse) {
     for (const std::string& label : acked) {
       std::vector<CK_OBJECT_HANDLE> found;
       ASSERT_CKR(CKR_OK, find_by_label(main_, label, &found));
-      EXPECT_EQ(1u, found.size()) << label;
+      std::string handles;
+      for (CK_OBJECT_HANDLE h : found) handles += " " + std::to_string(h);
+      EXPECT_EQ(1u, found.size()) << label << " has handles" << handles;
     }
     if (pass == 0) reopen();
   }
@@ -370,18 +316,30 @@ TEST_F(ConcurrencyTest, DestroyRacesWithUse) {
   EXPECT_EQ(1u, find(keys).size()) << "only the shared AES key should remain";
 }
 
-// Three threads each rewrite a different attribute of the same two token
-// objects (one public, one private). C_SetAttributeValue is one call: an
-// update that returned CKR_OK must not be undone by another thread's update
-// of a different attribute, in memory or in the store.
+// Three threads each rewrite a different modifiable attribute (CKA_LABEL,
+// CKA_ID, CKA_END_DATE) of the same two AES token keys, one public, one
+// private. C_SetAttributeValue is one call: an update that returned CKR_OK
+// must not be undone by another thread's update of a different attribute, in
+// memory or in the store.
 TEST_F(ConcurrencyTest, ConcurrentSetAttributeValueLosesNoUpdate) {
   begin_user_work();
-  constexpr int kWrites = 30;
+  constexpr int kWrites = 30;  // also days of January in the CKA_END_DATE values
   CK_OBJECT_HANDLE objects[2];
-  ASSERT_CKR(CKR_OK, create_data_object(main_, "L-init", true, false, &objects[0], "A-init"));
-  ASSERT_CKR(CKR_OK, create_data_object(main_, "L-init", true, true, &objects[1], "A-init"));
-  const CK_ATTRIBUTE_TYPE attributes[] = {CKA_LABEL, CKA_APPLICATION, CKA_VALUE};
-  const char* prefixes[] = {"L-", "A-", "V-"};
+  for (int i = 0; i < 2; ++i) {
+    Template t;
+    t.add_bool(CKA_TOKEN, true).add_bool(CKA_PRIVATE, i == 1).add_bool(CKA_ENCRYPT, true);
+    t.add_ulong(CKA_VALUE_LEN, 32).add_string(CKA_LABEL, "L-init");
+    CK_MECHANISM mech{CKM_AES_KEY_GEN, nullptr, 0};
+    ASSERT_CKR(CKR_OK, p11->C_GenerateKey(main_, &mech, t.data(), t.count(), &objects[i]));
+  }
+  const CK_ATTRIBUTE_TYPE attributes[] = {CKA_LABEL, CKA_ID, CKA_END_DATE};
+  auto value_of = [](int writer, int n) {
+    char buf[32];  // room for any int, which -Wformat-truncation checks
+    if (writer == 0) std::snprintf(buf, sizeof buf, "L-%02d", n);
+    if (writer == 1) std::snprintf(buf, sizeof buf, "I-%02d", n);
+    if (writer == 2) std::snprintf(buf, sizeof buf, "203001%02d", n + 1);
+    return std::string(buf);
+  };
   RvLog log;
   std::latch start(3);
   std::vector<std::thread> writers;
@@ -393,7 +351,7 @@ TEST_F(ConcurrencyTest, ConcurrentSetAttributeValueLosesNoUpdate) {
       for (int n = 0; n < kWrites; ++n) {
         for (CK_OBJECT_HANDLE object : objects) {
           Template t;
-          t.add_string(attributes[w], prefixes[w] + std::to_string(n));
+          t.add_string(attributes[w], value_of(w, n));
           log.ok(stress::p11()->C_SetAttributeValue(s, object, t.data(), t.count()), "C_SetAttributeValue");
         }
       }
@@ -402,17 +360,16 @@ TEST_F(ConcurrencyTest, ConcurrentSetAttributeValueLosesNoUpdate) {
   }
   for (auto& writer : writers) writer.join();
   ASSERT_TRUE(log.clean()) << log.report();
-  const std::string last = std::to_string(kWrites - 1);
   auto check = [&](CK_OBJECT_HANDLE object, const char* which) {
     for (int w = 0; w < 3; ++w) {
-      EXPECT_EQ(prefixes[w] + last, read_string(object, attributes[w])) << which << " object, attribute " << w;
+      EXPECT_EQ(value_of(w, kWrites - 1), read_string(object, attributes[w])) << which << " key, attribute " << w;
     }
   };
   check(objects[0], "public");
   check(objects[1], "private");
   reopen();
   std::vector<CK_OBJECT_HANDLE> found;
-  ASSERT_CKR(CKR_OK, find_by_label(main_, "L-" + last, &found));
+  ASSERT_CKR(CKR_OK, find_by_label(main_, value_of(0, kWrites - 1), &found));
   ASSERT_EQ(2u, found.size()) << "after C_Finalize/C_Initialize";
   for (CK_OBJECT_HANDLE object : found) check(object, "stored");
 }

@@ -1,6 +1,9 @@
 #include "concurrency_workload.h"
 
 #include <algorithm>
+#include <atomic>
+#include <latch>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 
@@ -225,6 +228,60 @@ void Ops::extra_session_cycle(CK_SLOT_ID slot, CK_STATE expected_state) {
     log_.fail("extra session: state " + std::to_string(info.state) + ", expected " + std::to_string(expected_state));
   }
   log_.ok(p11()->C_CloseSession(extra), "C_CloseSession");
+}
+
+void run_mixed_workload(RvLog& log, const SharedKeys& keys, int workers, int iterations) {
+  std::latch start(workers + 1);
+  std::atomic<int> running{workers};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < workers; ++t) {
+    threads.emplace_back([&, t] {
+      CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
+      log.ok(open_rw_session(0, &session), "C_OpenSession");
+      Ops ops(log, keys, session);
+      start.arrive_and_wait();
+      for (int i = 0; i < iterations; ++i) {
+        ops.ec_sign_verify(t, i);
+        if (i % 8 == t % 8) ops.rsa_sign_verify(t, i);
+        ops.aes_gcm_round_trip(t, i);
+        ops.digest_known_answer();
+        ops.find_shared_rsa_pair();
+        ops.read_shared_attributes();
+        if (i % 8 == 0) ops.write_shared_label(t, i);
+        ops.session_object_cycle(t, i);
+        if (i % 25 == t % 25) ops.token_object_cycle(t, i);
+        ops.random_bytes();
+        if (i % 20 == 0) ops.extra_session_cycle(0, CKS_RO_USER_FUNCTIONS);
+      }
+      log.ok(stress::p11()->C_CloseSession(session), "C_CloseSession");
+      --running;
+    });
+  }
+  threads.emplace_back([&] {
+    CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
+    log.ok(open_rw_session(1, &session), "C_OpenSession(slot 1)");
+    start.arrive_and_wait();
+    for (int cycle = 0; cycle < 40 && (running.load() > 0 || cycle < 2); ++cycle) {
+      log.ok(login_user(session), "C_Login(slot 1)");
+      CK_SESSION_INFO info{};
+      if (log.ok(stress::p11()->C_GetSessionInfo(session, &info), "C_GetSessionInfo(slot 1)") == CKR_OK &&
+          info.state != CKS_RW_USER_FUNCTIONS) {
+        log.fail("slot 1 session not in CKS_RW_USER_FUNCTIONS after C_Login");
+      }
+      CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+      if (log.ok(create_data_object(session, "slot1-" + std::to_string(cycle), true, true, &object),
+                 "C_CreateObject(slot 1 private token object)") == CKR_OK) {
+        log.ok(stress::p11()->C_DestroyObject(session, object), "C_DestroyObject(slot 1)");
+      }
+      log.ok(stress::p11()->C_Logout(session), "C_Logout(slot 1)");
+      if (log.ok(stress::p11()->C_GetSessionInfo(session, &info), "C_GetSessionInfo(slot 1)") == CKR_OK &&
+          info.state != CKS_RW_PUBLIC_SESSION) {
+        log.fail("slot 1 session not in CKS_RW_PUBLIC_SESSION after C_Logout");
+      }
+    }
+    log.ok(stress::p11()->C_CloseSession(session), "C_CloseSession(slot 1)");
+  });
+  for (auto& thread : threads) thread.join();
 }
 
 }  // namespace stress

@@ -72,4 +72,10 @@ class Ops {
   Bytes last_random_;
 };
 
+// `workers` threads × `iterations` on their own slot-0 sessions (the mix of
+// Ops above), and one thread doing login/logout cycles on slot 1, which must
+// not disturb slot 0. Needs the user logged in on slot 0. Nothing here races
+// legitimately, so every call must return CKR_OK.
+void run_mixed_workload(RvLog& log, const SharedKeys& keys, int workers, int iterations);
+
 }  // namespace stress

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <set>
 #include <sstream>
@@ -135,8 +136,8 @@ bool read_lines(int fd, std::string& pending, std::vector<std::string>& lines, c
 }
 
 TEST(DurabilityTest, AcknowledgedObjectsSurviveKill9) {
-  const std::filesystem::path dir = make_temp_dir("craton-durability");
-  write_config(dir);
+  const TempDir dir("craton-durability");
+  write_config(dir.path);
   const ChildOutcome setup = run_child([](ChildReport& r) {
     CHILD_EXPECT_CKR(r, CKR_OK, p11()->C_Initialize(nullptr));
     CHILD_EXPECT_CKR(r, CKR_OK, stress::init_token(0, "durability"));
@@ -144,8 +145,11 @@ TEST(DurabilityTest, AcknowledgedObjectsSurviveKill9) {
   });
   ASSERT_TRUE(setup.exited && setup.exit_code == 0) << setup.describe();
 
-  const unsigned seed = std::random_device{}();
-  std::printf("[          ] seed %u\n", seed);
+  // CRATON_STRESS_SEED=<n> replays a run's kill delays.
+  const char* seed_env = std::getenv("CRATON_STRESS_SEED");
+  const unsigned seed = seed_env != nullptr ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10))
+                                            : std::random_device{}();
+  std::printf("[          ] seed %u (CRATON_STRESS_SEED)\n", seed);
   std::mt19937 rng(seed);
   std::vector<std::string> acknowledged;
   const auto started = std::chrono::steady_clock::now();
@@ -155,7 +159,7 @@ TEST(DurabilityTest, AcknowledgedObjectsSurviveKill9) {
     SCOPED_TRACE("round " + std::to_string(round) + ", killed " + std::to_string(delay_ms) + " ms after " +
                  (anytime ? "fork" : "login"));
     Pipe labels;
-    const RunningChild child = start_child([&](ChildReport& r) {
+    RunningChild child = start_child([&](ChildReport& r) {
       labels.close_read();
       writer(r, labels.write_fd, round);
     });
@@ -181,8 +185,6 @@ TEST(DurabilityTest, AcknowledgedObjectsSurviveKill9) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("[          ] %d rounds, %zu acknowledged objects, %.1f s\n", kRounds, acknowledged.size(), seconds);
   EXPECT_GT(acknowledged.size(), static_cast<std::size_t>(kRounds)) << "the writer hardly wrote: the test proves little";
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

@@ -104,14 +104,19 @@ void expect_store_refused(ChildReport& r, pid_t holder) {
   CHILD_EXPECT_CKR(r, CKR_CRYPTOKI_NOT_INITIALIZED, stress::p11()->C_GetSlotList(CK_FALSE, nullptr, &count));
 }
 
+// C_Initialize expected to succeed in process `who`; reports the module's
+// diagnostic when it does not.
+bool initialize_in(ChildReport& r, const std::string& who) {
+  const CK_RV rv = stress::p11()->C_Initialize(nullptr);
+  if (rv == CKR_OK) return true;
+  r.fail("C_Initialize in " + who + " returned " + abi_test::rv_name(rv) + ", expected CKR_OK; last error: " +
+         Module::get().last_error());
+  return false;
+}
+
 // Initialise, log in, find the parent's objects, write one, finalise.
 void use_store_in_child(ChildReport& r, CK_SLOT_ID slot, const std::string& new_label) {
-  const CK_RV rv = stress::p11()->C_Initialize(nullptr);
-  CHILD_EXPECT_CKR(r, CKR_OK, rv);
-  if (rv != CKR_OK) {
-    r.fail("C_Initialize in the child: " + Module::get().last_error());
-    return;
-  }
+  if (!initialize_in(r, "the child")) return;
   CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
   CHILD_EXPECT_CKR(r, CKR_OK, open_rw_session(slot, &s));
   std::vector<CK_OBJECT_HANDLE> found;
@@ -161,7 +166,7 @@ TEST_F(ForkTest, ChildIsNotInitializedAndCannotTakeTheParentsStore) {
 TEST_F(ForkTest, ChildInitializesAfterParentFinalizes) {
   prepare_token();
   Pipe go;
-  const RunningChild child = start_child([&](ChildReport& r) {
+  RunningChild child = start_child([&](ChildReport& r) {
     go.close_write();
     if (!wait_byte(go.read_fd)) return r.fail("no go from the parent");
     use_store_in_child(r, slot, "from-child");
@@ -185,7 +190,7 @@ TEST_F(ForkTest, ChildRefusedThenSucceedsOnceParentFinalizes) {
   const pid_t parent = ::getpid();
   Pipe go;    // parent -> child
   Pipe done;  // child -> parent
-  const RunningChild child = start_child([&](ChildReport& r) {
+  RunningChild child = start_child([&](ChildReport& r) {
     go.close_write();
     done.close_read();
     expect_store_refused(r, parent);
@@ -212,12 +217,10 @@ TEST_F(ForkTest, ChildForkedAfterFinalizeOwnsTheStore) {
   prepare_token();
   finalize_module();
   Pipe go, ready;
-  const RunningChild child = start_child([&](ChildReport& r) {
+  RunningChild child = start_child([&](ChildReport& r) {
     go.close_write();
     ready.close_read();
-    const CK_RV rv = stress::p11()->C_Initialize(nullptr);
-    CHILD_EXPECT_CKR(r, CKR_OK, rv);
-    if (rv != CKR_OK) r.fail(Module::get().last_error());
+    initialize_in(r, "the child");
     send_byte(ready.write_fd);
     wait_byte(go.read_fd);
     CHILD_EXPECT_CKR(r, CKR_OK, stress::p11()->C_Finalize(nullptr));
@@ -240,17 +243,15 @@ TEST_F(ForkTest, ChildForkedAfterFinalizeOwnsTheStore) {
 // store; B's C_Initialize fails naming A's PID; B succeeds after A finalizes,
 // and again after an A that was killed with SIGKILL.
 TEST(ForkProcesses, SecondProcessIsRefusedNamingTheFirst) {
-  const std::filesystem::path dir = make_temp_dir("craton-fork");
-  write_config(dir);
+  const TempDir dir("craton-fork");
+  write_config(dir.path);
   for (const bool kill_a : {false, true}) {
     SCOPED_TRACE(kill_a ? "A killed" : "A finalizes");
     Pipe a_ready, a_go, b_tried, b_go;
-    const RunningChild a = start_child([&](ChildReport& r) {
+    RunningChild a = start_child([&](ChildReport& r) {
       a_ready.close_read();
       a_go.close_write();
-      const CK_RV rv = stress::p11()->C_Initialize(nullptr);
-      CHILD_EXPECT_CKR(r, CKR_OK, rv);
-      if (rv != CKR_OK) r.fail(Module::get().last_error());
+      initialize_in(r, "process A");
       if (!kill_a) CHILD_EXPECT_CKR(r, CKR_OK, stress::init_token(0, "two processes"));
       send_byte(a_ready.write_fd);
       wait_byte(a_go.read_fd);
@@ -260,15 +261,13 @@ TEST(ForkProcesses, SecondProcessIsRefusedNamingTheFirst) {
     a_go.close_read();
     ASSERT_TRUE(wait_byte(a_ready.read_fd)) << wait_child(a).describe();
 
-    const RunningChild b = start_child([&](ChildReport& r) {
+    RunningChild b = start_child([&](ChildReport& r) {
       b_tried.close_read();
       b_go.close_write();
       expect_store_refused(r, a.pid);
       send_byte(b_tried.write_fd);
       wait_byte(b_go.read_fd);
-      const CK_RV rv = stress::p11()->C_Initialize(nullptr);
-      CHILD_EXPECT_CKR(r, CKR_OK, rv);
-      if (rv != CKR_OK) return r.fail(Module::get().last_error());
+      if (!initialize_in(r, "process B after A let go")) return;
       CK_TOKEN_INFO info{};
       CHILD_EXPECT_CKR(r, CKR_OK, stress::p11()->C_GetTokenInfo(0, &info));
       CHILD_EXPECT_TRUE(r, (info.flags & CKF_TOKEN_INITIALIZED) != 0, "A's C_InitToken is not visible to B");
@@ -293,8 +292,6 @@ TEST(ForkProcesses, SecondProcessIsRefusedNamingTheFirst) {
     const ChildOutcome b_outcome = wait_child(b);
     EXPECT_TRUE(b_outcome.exited && b_outcome.exit_code == 0) << b_outcome.describe();
   }
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "stress_util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,11 @@ std::filesystem::path write_config(const std::filesystem::path& dir, unsigned sl
   out.close();
   if (set_env) ::setenv("CRATON_HSM_CONFIG", file.c_str(), 1);
   return file;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
 }
 
 // --- RvLog ---
@@ -201,11 +207,29 @@ RunningChild start_child(const std::function<void(ChildReport&)>& body) {
     ::_exit(report.failed() ? 1 : 0);
   }
   ::close(fds[1]);
-  return RunningChild{pid, fds[0]};
+  return RunningChild(pid, fds[0]);
 }
 
-ChildOutcome wait_child(const RunningChild& child) {
+RunningChild::~RunningChild() {
+  if (reaped) return;
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  ::close(report_fd);
+}
+
+ChildOutcome run_child(const std::function<void(ChildReport&)>& body) {
+  RunningChild child = start_child(body);
+  return wait_child(child);
+}
+
+ChildOutcome wait_child(RunningChild& child) {
   ChildOutcome outcome;
+  if (child.reaped) {
+    outcome.failures.push_back("wait_child called twice");
+    return outcome;
+  }
+  child.reaped = true;
   outcome.pid = child.pid;
   std::string text;
   char buf[4096];

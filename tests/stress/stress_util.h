@@ -30,6 +30,16 @@ CK_FUNCTION_LIST_3_2* p11();
 // A fresh directory under $TMPDIR; removed by the caller.
 std::filesystem::path make_temp_dir(const std::string& prefix);
 
+// make_temp_dir, removed again when the test leaves its scope (also on a
+// failed ASSERT).
+struct TempDir {
+  explicit TempDir(const std::string& prefix) : path(make_temp_dir(prefix)) {}
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path path;
+};
+
 // Writes <dir>/craton_hsm.toml (store in <dir>/store) and, unless told not
 // to, points CRATON_HSM_CONFIG at it.
 std::filesystem::path write_config(const std::filesystem::path& dir, unsigned slot_count = 1,
@@ -126,20 +136,27 @@ struct ChildOutcome {
   std::string describe() const;  // exit status, failures and notes, for assertion messages
 };
 
-// A child started by start_child, still running.
-struct RunningChild {
-  pid_t pid = -1;
-  int report_fd = -1;  // read end of the child's report pipe
+// A child started by start_child. If the test leaves its scope without
+// wait_child (a failed ASSERT), the child is killed and reaped, so that no
+// child outlives its test and, say, recreates a store the fixture removed.
+class RunningChild {
+ public:
+  RunningChild(pid_t child_pid, int fd) : pid(child_pid), report_fd(fd) {}
+  ~RunningChild();
+  RunningChild(const RunningChild&) = delete;
+  RunningChild& operator=(const RunningChild&) = delete;
+
+  const pid_t pid;
+  const int report_fd;  // read end of the child's report pipe
+  bool reaped = false;
 };
 
 // Forks; the child runs `body` and _exit()s (0 when no failure was reported),
 // never returning into gtest.
 RunningChild start_child(const std::function<void(ChildReport&)>& body);
-// Waits for the child and collects its report.
-ChildOutcome wait_child(const RunningChild& child);
-inline ChildOutcome run_child(const std::function<void(ChildReport&)>& body) {
-  return wait_child(start_child(body));
-}
+// Waits for the child and collects its report (once).
+ChildOutcome wait_child(RunningChild& child);
+ChildOutcome run_child(const std::function<void(ChildReport&)>& body);
 
 // A one-way pipe for "go" signals and labels between processes.
 struct Pipe {
