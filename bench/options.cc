@@ -57,11 +57,13 @@ const char* usage_text() {
   return "usage: craton-p11-bench [--module PATH --pin PIN] [--openssl]\n"
          "         [--so-pin PIN] [--slot N] [--init-token] [--threads 1,2]\n"
          "         [--seconds 1.0] [--filter REGEX] [--name LABEL] [--csv FILE]\n"
-         "         [--find-sizes 1000,10000,100000] [--big] [--list]\n"
+         "         [--find-sizes 1000,10000,100000] [--big] [--keep-find-objects]\n"
+         "         [--list]\n"
          "  --module PATH   PKCS#11 module to load (dlopen + C_GetFunctionList)\n"
          "  --openssl       also run the in-process OpenSSL EVP baseline\n"
          "  --init-token    C_InitToken the slot (label \"bench\") and set the user PIN\n"
          "  --big           populate find sizes above 10000 however long it takes\n"
+         "  --keep-find-objects  leave the find pool on the token (throwaway tokens)\n"
          "  --list          print the case names and exit\n";
 }
 
@@ -86,6 +88,7 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--csv") o.csv = value();
     else if (arg == "--big") o.big = true;
     else if (arg == "--find-sizes") o.find_sizes = number_list<std::size_t>(value(), "--find-sizes");
+    else if (arg == "--keep-find-objects") o.keep_find_objects = true;
     else if (arg == "--list") o.list = true;
     else if (arg == "--help" || arg == "-h") {
       std::fputs(usage_text(), stdout);

@@ -21,6 +21,7 @@ struct Options {
   std::string csv;                     // --csv FILE
   bool big = false;                    // --big
   std::vector<std::size_t> find_sizes{1000, 10000, 100000};  // --find-sizes
+  bool keep_find_objects = false;      // --keep-find-objects
   bool list = false;                   // --list
 };
 

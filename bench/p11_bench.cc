@@ -71,6 +71,7 @@ void run_module(const Options& o, const RunPlan& plan, Report& report) {
   p11::Context ctx = make_context(o, module, slot, login.handle());
   p11::KeyStore keys(module, login.handle(), ctx.prefix);
   p11::FindPool pool(module, login.handle(), ctx.prefix);
+  if (o.keep_find_objects) pool.keep_objects();
   ctx.keys = &keys;
   ctx.pool = &pool;
 

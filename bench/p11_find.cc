@@ -37,7 +37,7 @@ FindPool::FindPool(const Module& module, CK_SESSION_HANDLE session, std::string 
     : fn_(module.fn()), session_(session), prefix_(std::move(prefix)) {}
 
 FindPool::~FindPool() {
-  if (handles_.empty()) return;
+  if (handles_.empty() || keep_) return;
   std::fprintf(stderr, "  removing %zu find objects\n", handles_.size());
   std::size_t failed = 0;
   for (CK_OBJECT_HANDLE h : handles_) failed += fn_->C_DestroyObject(session_, h) != CKR_OK;

@@ -30,6 +30,9 @@ class FindPool {
   std::size_t size() const { return handles_.size(); }
   double seconds_per_object() const;    // measured so far; 0 before any
   std::string label(std::size_t index) const;
+  // Leave the objects on the token (a throwaway token is deleted whole, and
+  // some modules take minutes to destroy 10,000 objects one by one).
+  void keep_objects() { keep_ = true; }
 
  private:
   CK_FUNCTION_LIST_PTR fn_;
@@ -37,6 +40,7 @@ class FindPool {
   std::string prefix_;
   std::vector<CK_OBJECT_HANDLE> handles_;
   double seconds_ = 0;
+  bool keep_ = false;
 };
 
 }  // namespace bench::p11

@@ -15,7 +15,8 @@
 #   --out DIR          keep CSVs, table.md and chart.svg here (default: a new temp dir)
 #
 # Every module gets a fresh token in a private temp directory (--init-token),
-# so nothing outside that directory is touched. A module that is not there is
+# so nothing outside that directory is touched; the directory, find objects
+# and all, is deleted at the end. A module that is not there is
 # reported, and its column shows "missing"; the other runs still happen.
 set -euo pipefail
 
@@ -42,7 +43,8 @@ parse_args() {
       --find-sizes) FIND=("$1" "$2"); shift 2 ;;
       --big) COMMON+=(--big); shift ;;
       --out) OUT=$2; shift 2 ;;
-      -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \
+                   "${BASH_SOURCE[0]}"; exit 0 ;;
       -*) die "unknown option $1 (see --help)" ;;
       *) [ $positional_done = 0 ] || die "unexpected argument $1"
          CRATON_MODULE=$1; positional_done=1; shift ;;
@@ -65,7 +67,8 @@ run_module() {
   note "running $name ($module)"
   # From inside the token's temp dir: relative storage paths land there.
   (cd "$workdir" && "$BENCH" --module "$module" --name "$name" --pin "$USER_PIN" \
-      --so-pin "$SO_PIN" --init-token "${COMMON[@]}" "${FIND[@]}" --csv "$csv") \
+      --so-pin "$SO_PIN" --init-token --keep-find-objects "${COMMON[@]}" "${FIND[@]}" \
+      --csv "$csv") \
     || note "$name run reported failures (see the rows above)"
 }
 
