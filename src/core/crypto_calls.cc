@@ -92,6 +92,38 @@ Status run_cipher_step(OpSlot<CipherOperation>& slot, std::size_t bound, Output 
   return out.deliver(produced);
 }
 
+// Produces a signature (single-part or final) under the output convention:
+// the exact length is known up front, so a query or short buffer costs nothing.
+template <class Step>
+Status produce_signature(OpSlot<crypto::SignOperation>& slot, Output out, Step step) {
+  const std::size_t len = slot.op->signature_length();
+  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));  // length only, state kept
+  Bytes signature;
+  signature.reserve(len);
+  Status st = step(*slot.op, signature);
+  slot.reset();
+  RETURN_IF_ERROR(st);
+  return out.deliver(signature);
+}
+
+// Runs a verification step that ends the operation whatever its answer.
+template <class Step>
+Status finish_verification(OpSlot<crypto::VerifyOperation>& slot, Step step) {
+  Status st = step(*slot.op);
+  slot.reset();
+  return st;
+}
+
+// Feeds one part of a multi-part operation; an error ends it.
+template <class Op>
+Status absorb_part(OpSlot<Op>& slot, ByteView in) {
+  RETURN_IF_ERROR(require_active(slot));
+  slot.multipart = true;
+  Status st = slot.op->update(in);
+  if (!st.ok()) slot.reset();
+  return st;
+}
+
 }  // namespace
 
 Status HsmCore::crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM& mech, CK_OBJECT_HANDLE key) {
@@ -251,11 +283,7 @@ Status HsmCore::digest(CK_SESSION_HANDLE h, ByteView in, Output out) {
 
 Status HsmCore::digest_update(CK_SESSION_HANDLE h, ByteView in) {
   CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->digest));
-  s->digest.multipart = true;
-  Status st = s->digest.op->update(in);
-  if (!st.ok()) s->digest.reset();
-  return st;
+  return absorb_part(s->digest, in);
 }
 
 Status HsmCore::digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) {
@@ -287,61 +315,35 @@ Status HsmCore::digest_final(CK_SESSION_HANDLE h, Output out) {
 Status HsmCore::sign(CK_SESSION_HANDLE h, ByteView in, Output out) {
   CRATON_WITH_SESSION(h);
   RETURN_IF_ERROR(require_single_part(s->sign));
-  const std::size_t len = s->sign.op->signature_length();
-  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
-  Bytes signature;
-  signature.reserve(len);
-  Status st = s->sign.op->sign(in, signature);
-  s->sign.reset();
-  RETURN_IF_ERROR(st);
-  return out.deliver(signature);
+  return produce_signature(s->sign, out, [&](crypto::SignOperation& op, Bytes& sig) { return op.sign(in, sig); });
 }
 
 Status HsmCore::sign_update(CK_SESSION_HANDLE h, ByteView in) {
   CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->sign));
-  s->sign.multipart = true;
-  Status st = s->sign.op->update(in);
-  if (!st.ok()) s->sign.reset();
-  return st;
+  return absorb_part(s->sign, in);
 }
 
 Status HsmCore::sign_final(CK_SESSION_HANDLE h, Output out) {
   CRATON_WITH_SESSION(h);
   RETURN_IF_ERROR(require_active(s->sign));
-  const std::size_t len = s->sign.op->signature_length();
-  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
-  Bytes signature;
-  signature.reserve(len);
-  Status st = s->sign.op->final(signature);
-  s->sign.reset();
-  RETURN_IF_ERROR(st);
-  return out.deliver(signature);
+  return produce_signature(s->sign, out, [](crypto::SignOperation& op, Bytes& sig) { return op.final(sig); });
 }
 
 Status HsmCore::verify(CK_SESSION_HANDLE h, ByteView in, ByteView signature) {
   CRATON_WITH_SESSION(h);
   RETURN_IF_ERROR(require_single_part(s->verify));
-  Status st = s->verify.op->verify(in, signature);
-  s->verify.reset();
-  return st;
+  return finish_verification(s->verify, [&](crypto::VerifyOperation& op) { return op.verify(in, signature); });
 }
 
 Status HsmCore::verify_update(CK_SESSION_HANDLE h, ByteView in) {
   CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->verify));
-  s->verify.multipart = true;
-  Status st = s->verify.op->update(in);
-  if (!st.ok()) s->verify.reset();
-  return st;
+  return absorb_part(s->verify, in);
 }
 
 Status HsmCore::verify_final(CK_SESSION_HANDLE h, ByteView signature) {
   CRATON_WITH_SESSION(h);
   RETURN_IF_ERROR(require_active(s->verify));
-  Status st = s->verify.op->final(signature);
-  s->verify.reset();
-  return st;
+  return finish_verification(s->verify, [&](crypto::VerifyOperation& op) { return op.final(signature); });
 }
 
 // --- verify with the signature given at init (PKCS#11 3.2) ---
@@ -357,26 +359,20 @@ Status HsmCore::verify_signature_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m
 Status HsmCore::verify_signature(CK_SESSION_HANDLE h, ByteView in) {
   CRATON_WITH_SESSION(h);
   RETURN_IF_ERROR(require_single_part(s->verify_signature));
-  Status st = s->verify_signature.op->verify(in, s->signature_to_verify);
-  s->verify_signature.reset();
-  return st;
+  const Bytes& sig = s->signature_to_verify;
+  return finish_verification(s->verify_signature, [&](crypto::VerifyOperation& op) { return op.verify(in, sig); });
 }
 
 Status HsmCore::verify_signature_update(CK_SESSION_HANDLE h, ByteView in) {
   CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->verify_signature));
-  s->verify_signature.multipart = true;
-  Status st = s->verify_signature.op->update(in);
-  if (!st.ok()) s->verify_signature.reset();
-  return st;
+  return absorb_part(s->verify_signature, in);
 }
 
 Status HsmCore::verify_signature_final(CK_SESSION_HANDLE h) {
   CRATON_WITH_SESSION(h);
   RETURN_IF_ERROR(require_active(s->verify_signature));
-  Status st = s->verify_signature.op->final(s->signature_to_verify);
-  s->verify_signature.reset();
-  return st;
+  const Bytes& sig = s->signature_to_verify;
+  return finish_verification(s->verify_signature, [&](crypto::VerifyOperation& op) { return op.final(sig); });
 }
 
 }  // namespace craton

@@ -1,6 +1,5 @@
 #include "core/key_checks.h"
 
-#include <algorithm>
 
 #include "object/template_rules.h"
 

@@ -5,10 +5,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <climits>
 #include <concepts>
-#include <mutex>
 #include <new>
 #include <utility>
 #include <vector>
@@ -29,84 +27,13 @@ constexpr const char* kCipherNames[] = {
 constexpr std::size_t kCipherCount = static_cast<std::size_t>(CipherName::kCount);
 static_assert(std::size(kCipherNames) == kCipherCount);
 
-// ---- Algorithm cache ----------------------------------------------------------
-// EVP_CIPHER_fetch costs about 150 ns (a locked name lookup), some 20% of an
-// AES-GCM encryption of 4 KiB, so each cipher is fetched once per library
-// context. Provider (provider.h) only caches digests today; when it grows a
-// `cipher(name)` / `mac(name)` accessor, the templates below use it and this
-// fallback goes unused.
-//
-// The fallback is process-wide, keyed by the OSSL_LIB_CTX pointer, and is
-// never freed: freeing at static-destruction time could run after OpenSSL's
-// own atexit cleanup, and its entries may outlive their context. Known limit:
-// if a Provider is destroyed and a new context is later allocated at the same
-// address, the new context is served the old context's (still referenced,
-// hence still valid) default-provider ciphers. That is harmless while every
-// Provider loads the same default provider, and is the reason a per-Provider
-// accessor is the proper home for this cache.
-struct ContextAlgorithms {
-  std::atomic<EVP_CIPHER*> ciphers[kCipherCount] = {};
-  std::atomic<EVP_MAC*> cmac{nullptr};
-};
-
-ContextAlgorithms& algorithms_for(OSSL_LIB_CTX* libctx) {
-  // The last context this thread used: the common case costs no lock.
-  thread_local OSSL_LIB_CTX* last_ctx = nullptr;
-  thread_local ContextAlgorithms* last = nullptr;
-  if (last_ctx == libctx && last != nullptr) return *last;
-
-  static std::mutex* mutex = new std::mutex;
-  static auto* table = new std::vector<std::pair<OSSL_LIB_CTX*, ContextAlgorithms*>>;
-  std::lock_guard<std::mutex> lock(*mutex);
-  auto it = std::find_if(table->begin(), table->end(),
-                         [libctx](const auto& entry) { return entry.first == libctx; });
-  ContextAlgorithms* found = nullptr;
-  if (it != table->end()) {
-    found = it->second;
-  } else {
-    found = new ContextAlgorithms;
-    table->emplace_back(libctx, found);
-  }
-  last_ctx = libctx;
-  last = found;
-  return *found;
+// Ciphers and CMAC come from the Provider's per-context caches (provider.h),
+// fetched once: EVP_CIPHER_fetch would cost some 20% of an AES-GCM 4 KiB call.
+const EVP_CIPHER* provider_cipher(const Provider& provider, CipherName name) {
+  return provider.cipher(kCipherNames[static_cast<std::size_t>(name)]);
 }
 
-// Fetches on first use; a racing thread's duplicate fetch is dropped.
-template <class T, class Fetch, class Free>
-T* cached(std::atomic<T*>& slot, Fetch fetch, Free release) {
-  T* value = slot.load(std::memory_order_acquire);
-  if (value != nullptr) return value;
-  T* fetched = fetch();
-  if (fetched == nullptr) return nullptr;
-  T* expected = nullptr;
-  if (slot.compare_exchange_strong(expected, fetched, std::memory_order_acq_rel)) return fetched;
-  release(fetched);
-  return expected;
-}
-
-template <class P>
-const EVP_CIPHER* provider_cipher(const P& provider, CipherName name) {
-  const char* openssl_name = kCipherNames[static_cast<std::size_t>(name)];
-  if constexpr (requires { { provider.cipher(openssl_name) } -> std::convertible_to<const EVP_CIPHER*>; }) {
-    return provider.cipher(openssl_name);
-  } else {
-    OSSL_LIB_CTX* libctx = provider.libctx();
-    auto& slot = algorithms_for(libctx).ciphers[static_cast<std::size_t>(name)];
-    return cached(slot, [&] { return EVP_CIPHER_fetch(libctx, openssl_name, nullptr); }, EVP_CIPHER_free);
-  }
-}
-
-template <class P>
-const EVP_MAC* provider_cmac(const P& provider) {
-  if constexpr (requires { { provider.mac("CMAC") } -> std::convertible_to<const EVP_MAC*>; }) {
-    return provider.mac("CMAC");
-  } else {
-    OSSL_LIB_CTX* libctx = provider.libctx();
-    return cached(algorithms_for(libctx).cmac, [&] { return EVP_MAC_fetch(libctx, "CMAC", nullptr); },
-                  EVP_MAC_free);
-  }
-}
+const EVP_MAC* provider_cmac(const Provider& provider) { return provider.mac("CMAC"); }
 
 // Chunk size for EVP calls, whose lengths are int; a multiple of every
 // block size so that chunking never changes what a mode buffers.
