@@ -213,7 +213,7 @@ Status HsmCore::logout(CK_SESSION_HANDLE h) {
   // Operations may hold private keys: they end with the login.
   for (const SessionPtr& other : sessions_->sessions_of(s->slot().id())) {
     std::lock_guard lock(other->mu);
-    other->cancel_all();
+    other->cancel_crypto_operations();
   }
   return Status::Ok();
 }

@@ -2,7 +2,7 @@
 
 namespace craton {
 
-void Session::cancel_all() {
+void Session::cancel_crypto_operations() {
   encrypt.reset();
   decrypt.reset();
   sign_recover.reset();
@@ -14,7 +14,6 @@ void Session::cancel_all() {
   digest.reset();
   message_encrypt.reset();
   message_decrypt.reset();
-  find = FindState{};
 }
 
 }  // namespace craton

@@ -59,8 +59,9 @@ class Session {
   OpSlot<crypto::MessageCipherOperation> message_encrypt, message_decrypt;
   FindState find;
 
-  // Ends every active operation (C_SessionCancel with all flags, logout).
-  void cancel_all();
+  // Ends every active cryptographic operation (logout: they may hold private
+  // keys). A find in progress only holds handles and survives.
+  void cancel_crypto_operations();
 
  private:
   const CK_SESSION_HANDLE handle_;
