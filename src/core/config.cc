@@ -1,7 +1,13 @@
 #include "core/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -157,12 +163,41 @@ Result<Config> Config::parse(std::string_view text, const fs::path& file) {
   return c;
 }
 
+static std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+// The file is opened without following a symlink and must be a regular file
+// that only its owner can write: whoever can rewrite the configuration can
+// point the module at a store of their choosing or weaken its policy.
 Result<Config> Config::load_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status(CKR_GENERAL_ERROR, file.string() + ": cannot open configuration file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), file);
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ELOOP) {
+      return Status(CKR_GENERAL_ERROR, file.string() + ": configuration file is a symbolic link; refusing to follow it");
+    }
+    return Status(CKR_GENERAL_ERROR, file.string() + ": cannot open configuration file: " + std::strerror(err));
+  }
+  struct stat st {};
+  std::string text;
+  Status problem = Status::Ok();
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    problem = Status(CKR_GENERAL_ERROR, file.string() + ": configuration file is not a regular file");
+  } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    problem = Status(CKR_GENERAL_ERROR, file.string() + ": configuration file is group- or world-writable (mode " +
+                                            octal_mode(st.st_mode) + "); run chmod go-w on it");
+  } else {
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    if (n < 0) problem = Status(CKR_GENERAL_ERROR, file.string() + ": cannot read configuration file");
+  }
+  ::close(fd);
+  RETURN_IF_ERROR(problem);
+  return parse(text, file);
 }
 
 Result<Config> Config::load() {

@@ -39,13 +39,6 @@ OpSlot<CipherOperation>& cipher_slot(Session& s, OpKind kind) {
   }
 }
 
-// Signature generation with SHA-1 ([algorithms] allow_sha1_signing, and
-// never in approved-only mode). Verification with SHA-1 stays allowed so
-// that old signatures can still be checked.
-bool is_sha1_signature(CK_MECHANISM_TYPE m) {
-  return m == CKM_SHA1_RSA_PKCS || m == CKM_SHA1_RSA_PKCS_PSS || m == CKM_ECDSA_SHA1;
-}
-
 template <class Op>
 Status require_active(const OpSlot<Op>& slot) {
   if (!slot.active()) return Status(CKR_OPERATION_NOT_INITIALIZED);
@@ -138,13 +131,9 @@ Status HsmCore::crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM
   if (active) return Status(CKR_OPERATION_ACTIVE);
 
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
-  if (kind == OpKind::Sign && is_sha1_signature(mech.mechanism) &&
-      (!config_.allow_sha1_signing || config_.fips_approved_only)) {
-    return Status(CKR_MECHANISM_INVALID, "SHA-1 signature generation is disabled");
-  }
   Result<ObjectPtr> object = visible_object(*s, key);
   if (!object.ok()) return Status(CKR_KEY_HANDLE_INVALID);
-  ASSIGN_OR_RETURN(crypto::KeyPtr parsed, checked_key(*provider_, *entry, **object, use_for(kind)));
+  ASSIGN_OR_RETURN(crypto::KeyPtr parsed, checked_key(*provider_, policy_, *entry, **object, use_for(kind)));
   const crypto::MechanismCall call{*provider_, mech};
   switch (kind) {
     case OpKind::Sign: {

@@ -13,6 +13,7 @@ namespace craton {
 
 HsmCore::HsmCore(Config config, std::unique_ptr<crypto::Provider> provider)
     : config_(std::move(config)),
+      policy_(config_),
       provider_(std::move(provider)),
       sessions_(std::make_unique<SessionTable>()),
       handles_(std::make_unique<HandleAllocator>()) {}
@@ -28,6 +29,7 @@ Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config) {
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::Provider> provider, crypto::Provider::create());
   std::unique_ptr<HsmCore> core(new HsmCore(config, std::move(provider)));
   const std::filesystem::path root = config.storage_dir();
+  RETURN_IF_ERROR(check_no_symlink_below(config.base_dir, config.storage_path));
   ASSIGN_OR_RETURN(core->store_lock_, StoreLock::acquire(root));
   for (CK_SLOT_ID id = 0; id < config.slot_count; ++id) {
     auto slot = std::make_unique<Slot>(id, core->config_, *core->provider_, *core->handles_);
@@ -35,6 +37,21 @@ Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config) {
     core->slots_.push_back(std::move(slot));
   }
   return core;
+}
+
+// --- error state ---
+
+void HsmCore::enter_error_state(std::string reason) {
+  std::lock_guard lock(failure_mu_);
+  if (!failed_.load(std::memory_order_relaxed)) failure_reason_ = std::move(reason);
+  failed_.store(true, std::memory_order_release);
+}
+
+bool HsmCore::in_error_state() const noexcept { return failed_.load(std::memory_order_acquire); }
+
+std::string HsmCore::error_state_reason() const {
+  std::lock_guard lock(failure_mu_);
+  return failure_reason_;
 }
 
 // --- lookups ---
@@ -52,16 +69,9 @@ Result<ObjectPtr> HsmCore::visible_object(const Session& s, CK_OBJECT_HANDLE h) 
   return object;
 }
 
-bool HsmCore::policy_allows(const crypto::MechanismEntry& entry) const {
-  if (entry.legacy && (!config_.enable_legacy || config_.fips_approved_only)) return false;
-  if (entry.pqc && !config_.enable_pqc) return false;
-  if (config_.fips_approved_only && !entry.approved) return false;
-  return true;
-}
-
 Result<const crypto::MechanismEntry*> HsmCore::offered_mechanism(CK_MECHANISM_TYPE type) const {
   const crypto::MechanismEntry* entry = crypto::find_mechanism(type);
-  if (entry == nullptr || !policy_allows(*entry)) return Status(CKR_MECHANISM_INVALID);
+  if (entry == nullptr || !policy_.offers(*entry)) return Status(CKR_MECHANISM_INVALID);
   return entry;
 }
 
@@ -92,7 +102,7 @@ Result<std::vector<CK_MECHANISM_TYPE>> HsmCore::mechanism_list(CK_SLOT_ID id) co
   (void)s;
   std::vector<CK_MECHANISM_TYPE> out;
   for (const auto& entry : crypto::all_mechanisms()) {
-    if (policy_allows(entry)) out.push_back(entry.type);
+    if (policy_.offers(entry)) out.push_back(entry.type);
   }
   return out;
 }
@@ -101,9 +111,7 @@ Status HsmCore::mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANI
   ASSIGN_OR_RETURN(Slot * s, slot(id));
   (void)s;
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(type));
-  out.ulMinKeySize = entry->min_key_size;
-  out.ulMaxKeySize = entry->max_key_size;
-  out.flags = entry->flags;
+  out = policy_.info(*entry);
   return Status::Ok();
 }
 

@@ -7,12 +7,16 @@
 // operation state in session/, object rules in object/, crypto in crypto/.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/config.h"
 #include "core/output.h"
+#include "core/policy.h"
 #include "object/attributes.h"
 #include "object/object.h"
 #include "session/session.h"
@@ -37,6 +41,15 @@ class HsmCore {
 
   const Config& config() const { return config_; }
   const crypto::Provider& provider() const { return *provider_; }
+
+  // --- Error state (issue: self-tests) ---
+  // A failed self-test at run time (pairwise consistency of a new key pair,
+  // the DRBG's continuous health test) latches the error state: from then on
+  // every call answers CKR_GENERAL_ERROR until the module is finalised and
+  // initialised again. The first reason is kept.
+  void enter_error_state(std::string reason);
+  bool in_error_state() const noexcept;
+  std::string error_state_reason() const;
 
   // --- Slots and tokens (PKCS#11 §5.5) ---
   std::vector<CK_SLOT_ID> slot_list(bool token_present) const;
@@ -139,16 +152,19 @@ class HsmCore {
   Result<ObjectPtr> visible_object(const Session& s, CK_OBJECT_HANDLE h) const;
   // The registry row for `type` if the configured policy offers it.
   Result<const crypto::MechanismEntry*> offered_mechanism(CK_MECHANISM_TYPE type) const;
-  bool policy_allows(const crypto::MechanismEntry& entry) const;
   // Publishes a new object for the session after the rules have produced `attrs`.
   Result<CK_OBJECT_HANDLE> publish(Session& s, AttributeMap attrs);
 
   Config config_;
+  MechanismPolicy policy_;
   std::unique_ptr<crypto::Provider> provider_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<HandleAllocator> handles_;
   std::unique_ptr<StoreLock> store_lock_;
+  std::atomic<bool> failed_{false};
+  mutable std::mutex failure_mu_;
+  std::string failure_reason_;  // guarded by failure_mu_
 };
 
 }  // namespace craton

@@ -58,7 +58,9 @@ Result<CK_OBJECT_HANDLE> HsmCore::generate_key(CK_SESSION_HANDLE h, const CK_MEC
   ctx.implied_class = CKO_SECRET_KEY;
   ctx.implied_key_type = key_type_made_by(mech.mechanism, tmpl);
   ASSIGN_OR_RETURN(AttributeMap attrs, prepare_new_object(tmpl, ctx));
+  RETURN_IF_ERROR(policy_.permits_operation(*entry, CKF_GENERATE));
   ASSIGN_OR_RETURN(AttributeMap material, entry->generate_key({*provider_, mech}, attrs));
+  RETURN_IF_ERROR(policy_.permits_key(*entry, ctx.implied_key_type, material.bytes_or_empty(CKA_VALUE).size()));
   attrs.merge_from(material);
   return publish(*s, std::move(attrs));
 }
@@ -78,6 +80,10 @@ Status HsmCore::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM& mech,
   // Fail before the expensive generation if either half could not be stored.
   if ((pub.bool_or(CKA_TOKEN, false) || priv.bool_or(CKA_TOKEN, false)) && !s->read_write()) {
     return Status(CKR_SESSION_READ_ONLY);
+  }
+  RETURN_IF_ERROR(policy_.permits_operation(*entry, CKF_GENERATE_KEY_PAIR));
+  if (pub.has(CKA_MODULUS_BITS)) {  // the one pair size known before generating
+    RETURN_IF_ERROR(policy_.permits_key(*entry, ctx.implied_key_type, pub.ulong_or(CKA_MODULUS_BITS, 0)));
   }
   AttributeMap pub_material, priv_material;
   RETURN_IF_ERROR(entry->generate_key_pair({*provider_, mech}, pub, priv, pub_material, priv_material));
@@ -104,7 +110,7 @@ Status HsmCore::wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJEC
   Result<ObjectPtr> target = visible_object(*s, key);
   if (!target.ok() || !(*target)->is_key()) return Status(CKR_KEY_HANDLE_INVALID);
   Result<crypto::KeyPtr> kek =
-      checked_key(*provider_, *entry, **wrapper, {CKF_WRAP, CKA_WRAP, kSecretKey | kPublicKey});
+      checked_key(*provider_, policy_, *entry, **wrapper, {CKF_WRAP, CKA_WRAP, kSecretKey | kPublicKey});
   if (!kek.ok()) return as_wrapping_key_error(kek.status(), false);
   RETURN_IF_ERROR(check_wrap_allowed((*wrapper)->attrs, (*target)->attrs));
 
@@ -135,7 +141,7 @@ Result<CK_OBJECT_HANDLE> HsmCore::unwrap_key(CK_SESSION_HANDLE h, const CK_MECHA
   Result<ObjectPtr> unwrapper = visible_object(*s, unwrapping_key);
   if (!unwrapper.ok()) return Status(CKR_UNWRAPPING_KEY_HANDLE_INVALID);
   Result<crypto::KeyPtr> kek =
-      checked_key(*provider_, *entry, **unwrapper, {CKF_UNWRAP, CKA_UNWRAP, kSecretKey | kPrivateKey});
+      checked_key(*provider_, policy_, *entry, **unwrapper, {CKF_UNWRAP, CKA_UNWRAP, kSecretKey | kPrivateKey});
   if (!kek.ok()) return as_wrapping_key_error(kek.status(), true);
   ASSIGN_OR_RETURN(AttributeMap merged, merge_key_template((*unwrapper)->attrs, CKA_UNWRAP_TEMPLATE, tmpl));
   if (!merged.has(CKA_CLASS)) return Status(CKR_TEMPLATE_INCOMPLETE, "C_UnwrapKey needs CKA_CLASS");
@@ -191,7 +197,7 @@ Result<CK_OBJECT_HANDLE> HsmCore::derive_key(CK_SESSION_HANDLE h, const CK_MECHA
     data->bits = data->secret.size() * 8;
     base_parsed = data;
   } else {
-    ASSIGN_OR_RETURN(base_parsed, checked_key(*provider_, *entry, **base,
+    ASSIGN_OR_RETURN(base_parsed, checked_key(*provider_, policy_, *entry, **base,
                                               {CKF_DERIVE, CKA_DERIVE, kPrivateKey | kSecretKey}));
   }
   ASSIGN_OR_RETURN(AttributeMap merged, merge_key_template((*base)->attrs, CKA_DERIVE_TEMPLATE, tmpl));

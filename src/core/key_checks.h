@@ -1,6 +1,7 @@
 // The checks every key-using call makes before the backend sees the key.
 #pragma once
 
+#include "core/policy.h"
 #include "crypto/mechanism.h"
 #include "object/object.h"
 
@@ -18,11 +19,12 @@ struct KeyUse {
   unsigned classes;          // kPublicKey | kSecretKey, ...
 };
 
-// Mechanism offers the use (CKR_MECHANISM_INVALID); object is a key of an
-// allowed class and key type (CKR_KEY_TYPE_INCONSISTENT); usage attribute and
-// CKA_ALLOWED_MECHANISMS permit it; size within the row's range
-// (CKR_KEY_SIZE_RANGE). Returns the parsed key.
-Result<crypto::KeyPtr> checked_key(const crypto::Provider& provider, const crypto::MechanismEntry& entry,
-                                   const Object& object, const KeyUse& use);
+// Mechanism offers the use and the policy permits it (CKR_MECHANISM_INVALID);
+// object is a key of an allowed class and key type (CKR_KEY_TYPE_INCONSISTENT);
+// usage attribute and CKA_ALLOWED_MECHANISMS permit it; the key's lifecycle
+// dates permit the use (CKR_KEY_FUNCTION_NOT_PERMITTED); size within the row's
+// range and the policy's (CKR_KEY_SIZE_RANGE). Returns the parsed key.
+Result<crypto::KeyPtr> checked_key(const crypto::Provider& provider, const MechanismPolicy& policy,
+                                   const crypto::MechanismEntry& entry, const Object& object, const KeyUse& use);
 
 }  // namespace craton

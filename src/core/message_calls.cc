@@ -28,7 +28,7 @@ Status HsmCore::message_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANIS
   const bool enc = kind == OpKind::MessageEncrypt;
   const KeyUse use = enc ? KeyUse{CKF_MESSAGE_ENCRYPT, CKA_ENCRYPT, kSecretKey}
                          : KeyUse{CKF_MESSAGE_DECRYPT, CKA_DECRYPT, kSecretKey};
-  ASSIGN_OR_RETURN(crypto::KeyPtr parsed, checked_key(*provider_, *entry, **object, use));
+  ASSIGN_OR_RETURN(crypto::KeyPtr parsed, checked_key(*provider_, policy_, *entry, **object, use));
   crypto::MessageCipherFactory factory = enc ? entry->message_encrypt : entry->message_decrypt;
   if (!factory) return Status(CKR_MECHANISM_INVALID);
   ASSIGN_OR_RETURN(slot.op, factory({*provider_, mech}, parsed));

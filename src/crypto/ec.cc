@@ -451,32 +451,33 @@ Status generate_key_pair(const MechanismCall& call, const AttributeMap& public_t
 
 // ---- Rows -----------------------------------------------------------------------------------
 
-#define CRATON_ECDSA_ROW(mech, is_approved)                                                                \
+// `unapproved`: the operations approved mode refuses (SHA-1 signing).
+#define CRATON_ECDSA_ROW(mech, unapproved)                                                                 \
   MechanismEntry {                                                                                         \
     .type = mech, .name = #mech, .key_types = {CKK_EC}, .min_key_size = kMinBits, .max_key_size = kMaxBits, \
-    .flags = CKF_SIGN | CKF_VERIFY | kEcCaps, .approved = is_approved, .sign = make_sign,                 \
+    .flags = CKF_SIGN | CKF_VERIFY | kEcCaps, .unapproved_ops = unapproved, .sign = make_sign,            \
     .verify = make_verify                                                                                  \
   }
 
 const MechanismEntry kRows[] = {
     {.type = CKM_EC_KEY_PAIR_GEN, .name = "CKM_EC_KEY_PAIR_GEN", .key_types = {CKK_EC}, .min_key_size = kMinBits,
      .max_key_size = kMaxBits, .flags = CKF_GENERATE_KEY_PAIR | kEcCaps, .generate_key_pair = generate_key_pair},
-    CRATON_ECDSA_ROW(CKM_ECDSA, true),
-    // SHA-1 signatures are not approved (the row covers verification too).
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA1, false),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA224, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA256, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA384, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA512, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_224, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_256, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_384, true),
-    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_512, true),
+    CRATON_ECDSA_ROW(CKM_ECDSA, 0),
+    // SHA-1 signature generation is not approved; verification is.
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA1, CKF_SIGN),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA224, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA256, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA384, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA512, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_224, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_256, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_384, 0),
+    CRATON_ECDSA_ROW(CKM_ECDSA_SHA3_512, 0),
     // Montgomery base keys (X25519/X448) are dispatched by key type; SP
-    // 800-56A does not cover them, which approved-mode policy must apply
-    // per key type.
+    // 800-56A does not cover them, so approved mode refuses that key type.
     {.type = CKM_ECDH1_DERIVE, .name = "CKM_ECDH1_DERIVE", .key_types = {CKK_EC, CKK_EC_MONTGOMERY},
-     .min_key_size = kMinEcdhBits, .max_key_size = kMaxBits, .flags = CKF_DERIVE | kEcCaps, .derive = ecdh_derive},
+     .min_key_size = kMinEcdhBits, .max_key_size = kMaxBits, .flags = CKF_DERIVE | kEcCaps,
+     .unapproved_key_types = {CKK_EC_MONTGOMERY}, .derive = ecdh_derive},
     {.type = CKM_ECDH1_COFACTOR_DERIVE, .name = "CKM_ECDH1_COFACTOR_DERIVE", .key_types = {CKK_EC},
      .min_key_size = kMinBits, .max_key_size = kMaxBits, .flags = CKF_DERIVE | kEcCaps, .derive = ecdh_derive},
 };

@@ -389,7 +389,8 @@ TEST_F(EcTest, RowsAreConsistent) {
     EXPECT_EQ(((e.flags & CKF_GENERATE_KEY_PAIR) != 0), e.generate_key_pair != nullptr) << e.name;
     EXPECT_NE(e.flags & CKF_EC_F_P, 0u) << e.name;
   }
-  EXPECT_FALSE(row(CKM_ECDSA_SHA1).approved);
+  EXPECT_EQ(row(CKM_ECDSA_SHA1).unapproved_ops, static_cast<CK_FLAGS>(CKF_SIGN));
+  EXPECT_TRUE(row(CKM_ECDH1_DERIVE).unapproved_key_types.contains(CKK_EC_MONTGOMERY));
   EXPECT_TRUE(row(CKM_ECDSA_SHA256).approved);
   EXPECT_EQ(row(CKM_EC_KEY_PAIR_GEN).min_key_size, 256u);
   EXPECT_EQ(row(CKM_EC_KEY_PAIR_GEN).max_key_size, 521u);

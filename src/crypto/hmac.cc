@@ -197,13 +197,17 @@ Result<std::unique_ptr<VerifyOperation>> make_hmac_verify(const MechanismCall& c
   return std::unique_ptr<VerifyOperation>(std::make_unique<HmacVerify>(std::move(state)));
 }
 
+// HMAC keys below 112 bits are not approved (SP 800-131A r2, SP 800-107).
+constexpr CK_ULONG kApprovedMinKeyBytes = 14;
+
 // Two rows per hash: the full-length mechanism and its _GENERAL variant. Keys:
 // generic secrets and the hash's own HMAC key type.
 #define CRATON_HMAC_ROW(mech, key_type, is_legacy)                                                     \
   MechanismEntry {                                                                                    \
     .type = mech, .name = #mech, .key_types = {CKK_GENERIC_SECRET, key_type}, .min_key_size = 1,      \
     .max_key_size = kMaxSecretKeyBytes, .flags = CKF_SIGN | CKF_VERIFY, .approved = !(is_legacy),     \
-    .legacy = is_legacy, .sign = &make_hmac_sign, .verify = &make_hmac_verify                         \
+    .legacy = is_legacy, .approved_min_key_size = kApprovedMinKeyBytes, .sign = &make_hmac_sign,      \
+    .verify = &make_hmac_verify                                                                       \
   }
 #define CRATON_HMAC_ROWS(prefix, key_type, is_legacy) \
   CRATON_HMAC_ROW(prefix##_HMAC, key_type, is_legacy), CRATON_HMAC_ROW(prefix##_HMAC_GENERAL, key_type, is_legacy)

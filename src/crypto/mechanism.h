@@ -114,6 +114,11 @@ struct MechanismEntry {
   bool approved = true;       // FIPS-approved (SP 800-140C/D); legacy rows are false
   bool legacy = false;        // DES3, MD5: hidden unless [algorithms] enable_legacy
   bool pqc = false;           // post-quantum: hidden when enable_pqc = false
+  // Refinements of an approved row for approved-only mode (SP 800-131A r2),
+  // applied by the core's MechanismPolicy (src/core/policy.h):
+  CK_FLAGS unapproved_ops = 0;          // operations approved mode refuses (e.g. SHA-1 signing)
+  CK_ULONG approved_min_key_size = 0;   // smallest approved key, CK_MECHANISM_INFO units
+  KeyTypeSet unapproved_key_types;      // key types approved mode refuses (X25519 for ECDH)
   SignFactory sign = nullptr;
   VerifyFactory verify = nullptr;
   CipherFactory encrypt = nullptr;

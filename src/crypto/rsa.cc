@@ -447,23 +447,29 @@ Status generate_key_pair(const MechanismCall& call, const AttributeMap& public_t
 
 constexpr CK_FLAGS kSignFlags = CKF_SIGN | CKF_VERIFY;
 
-#define CRATON_RSA_SIGN_ROW(mech, is_approved)                                                             \
+// RSA below 2048 bits is not approved for any use (SP 800-131A r2).
+constexpr CK_ULONG kApprovedMinBits = 2048;
+
+// `unapproved`: the operations approved mode refuses (SHA-1 signing).
+#define CRATON_RSA_SIGN_ROW(mech, unapproved)                                                              \
   MechanismEntry {                                                                                         \
     .type = mech, .name = #mech, .key_types = {CKK_RSA}, .min_key_size = kMinUseBits,                      \
-    .max_key_size = kMaxBits, .flags = kSignFlags, .approved = is_approved, .sign = make_sign,             \
-    .verify = make_verify                                                                                  \
+    .max_key_size = kMaxBits, .flags = kSignFlags, .unapproved_ops = unapproved,                           \
+    .approved_min_key_size = kApprovedMinBits, .sign = make_sign, .verify = make_verify                    \
   }
 
 const MechanismEntry kRows[] = {
     {.type = CKM_RSA_PKCS_KEY_PAIR_GEN, .name = "CKM_RSA_PKCS_KEY_PAIR_GEN", .key_types = {CKK_RSA},
      .min_key_size = kMinGenerateBits, .max_key_size = kMaxBits, .flags = CKF_GENERATE_KEY_PAIR,
-     .generate_key_pair = generate_key_pair},
-    // PKCS#1 v1.5 signatures are approved; its encryption is not (SP 800-131A
-    // r2) and approved mode has to refuse that use by operation.
+     .approved_min_key_size = kApprovedMinBits, .generate_key_pair = generate_key_pair},
+    // PKCS#1 v1.5 signatures are approved; its encryption (key transport) and
+    // the raw recover forms are not (SP 800-131A r2).
     {.type = CKM_RSA_PKCS, .name = "CKM_RSA_PKCS", .key_types = {CKK_RSA}, .min_key_size = kMinUseBits,
      .max_key_size = kMaxBits,
      .flags = CKF_ENCRYPT | CKF_DECRYPT | CKF_SIGN | CKF_VERIFY | CKF_SIGN_RECOVER | CKF_VERIFY_RECOVER | CKF_WRAP |
               CKF_UNWRAP,
+     .unapproved_ops = CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP | CKF_SIGN_RECOVER | CKF_VERIFY_RECOVER,
+     .approved_min_key_size = kApprovedMinBits,
      .sign = make_sign, .verify = make_verify, .encrypt = make_cipher<Direction::kEncrypt>,
      .decrypt = make_cipher<Direction::kDecrypt>, .sign_recover = make_cipher<Direction::kSignRecover>,
      .verify_recover = make_cipher<Direction::kVerifyRecover>},
@@ -475,28 +481,28 @@ const MechanismEntry kRows[] = {
      .verify_recover = make_cipher<Direction::kVerifyRecover>},
     {.type = CKM_RSA_PKCS_OAEP, .name = "CKM_RSA_PKCS_OAEP", .key_types = {CKK_RSA}, .min_key_size = kMinUseBits,
      .max_key_size = kMaxBits, .flags = CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP,
-     .encrypt = make_cipher<Direction::kEncrypt>, .decrypt = make_cipher<Direction::kDecrypt>},
-    CRATON_RSA_SIGN_ROW(CKM_RSA_PKCS_PSS, true),
-    // SHA-1 signatures are not approved (verification would be; the row
-    // covers both, so it is marked not approved).
-    CRATON_RSA_SIGN_ROW(CKM_SHA1_RSA_PKCS, false),
-    CRATON_RSA_SIGN_ROW(CKM_SHA224_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA256_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA384_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA512_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_224_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_256_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_384_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_512_RSA_PKCS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA1_RSA_PKCS_PSS, false),
-    CRATON_RSA_SIGN_ROW(CKM_SHA224_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA256_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA384_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA512_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_224_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_256_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_384_RSA_PKCS_PSS, true),
-    CRATON_RSA_SIGN_ROW(CKM_SHA3_512_RSA_PKCS_PSS, true),
+     .approved_min_key_size = kApprovedMinBits, .encrypt = make_cipher<Direction::kEncrypt>, .decrypt = make_cipher<Direction::kDecrypt>},
+    CRATON_RSA_SIGN_ROW(CKM_RSA_PKCS_PSS, 0),
+    // SHA-1 signature generation is not approved; verification of existing
+    // signatures is (SP 800-131A r2 "legacy use").
+    CRATON_RSA_SIGN_ROW(CKM_SHA1_RSA_PKCS, CKF_SIGN),
+    CRATON_RSA_SIGN_ROW(CKM_SHA224_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA256_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA384_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA512_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_224_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_256_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_384_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_512_RSA_PKCS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA1_RSA_PKCS_PSS, CKF_SIGN),
+    CRATON_RSA_SIGN_ROW(CKM_SHA224_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA256_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA384_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA512_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_224_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_256_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_384_RSA_PKCS_PSS, 0),
+    CRATON_RSA_SIGN_ROW(CKM_SHA3_512_RSA_PKCS_PSS, 0),
 };
 
 #undef CRATON_RSA_SIGN_ROW

@@ -473,8 +473,12 @@ TEST_F(RsaTest, RowsAreConsistent) {
     EXPECT_EQ(((e.flags & CKF_GENERATE_KEY_PAIR) != 0), e.generate_key_pair != nullptr) << e.name;
     EXPECT_LE(e.min_key_size, e.max_key_size);
   }
-  EXPECT_FALSE(row(CKM_SHA1_RSA_PKCS).approved);
-  EXPECT_FALSE(row(CKM_SHA1_RSA_PKCS_PSS).approved);
+  // SHA-1: verification approved, generation not (refined per operation).
+  EXPECT_EQ(row(CKM_SHA1_RSA_PKCS).unapproved_ops, static_cast<CK_FLAGS>(CKF_SIGN));
+  EXPECT_EQ(row(CKM_SHA1_RSA_PKCS_PSS).unapproved_ops, static_cast<CK_FLAGS>(CKF_SIGN));
+  EXPECT_EQ(row(CKM_SHA256_RSA_PKCS).approved_min_key_size, 2048u);
+  EXPECT_NE(row(CKM_RSA_PKCS).unapproved_ops & CKF_ENCRYPT, 0u);
+  EXPECT_FALSE(row(CKM_RSA_X_509).approved);
   EXPECT_TRUE(row(CKM_SHA256_RSA_PKCS_PSS).approved);
   EXPECT_EQ(row(CKM_RSA_PKCS_KEY_PAIR_GEN).min_key_size, 2048u);
   EXPECT_EQ(row(CKM_RSA_PKCS).min_key_size, 1024u);

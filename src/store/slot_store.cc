@@ -188,6 +188,7 @@ Result<std::unique_ptr<SlotStore>> SlotStore::open(const std::filesystem::path& 
     return Status(CKR_DEVICE_ERROR, "the linked SQLite was built without thread support");
   }
   RETURN_IF_ERROR(make_private_directory(dir));
+  RETURN_IF_ERROR(check_private_directory(dir));
   std::filesystem::path file = dir / kDatabaseName;
   RETURN_IF_ERROR(prepare_database_file(dir, file));
 
@@ -314,12 +315,15 @@ Status SlotStore::write_transaction(std::string_view what, Ids ids, Body&& body)
 SlotStore::~SlotStore() {
   // Persist the id counter on a clean close so that even ids allocated but
   // never written are not handed out again (best effort: nothing to report to).
-  {
-    std::lock_guard<std::mutex> lock(mu_);
+  // With application mutex callbacks the lock can throw (core/mutex.h); a
+  // destructor must not, and skipping the best-effort write is harmless.
+  try {
+    std::lock_guard lock(mu_);
     if (stmts_->begin != nullptr && next_id_.load() > persisted_next_id_) {
       [[maybe_unused]] Status st =
           write_transaction("persist object id counter", Ids::kPersist, [] { return Status::Ok(); });
     }
+  } catch (...) {
   }
   stmts_.reset();         // statements must be finalised before the close
   sqlite3_close_v2(db_);  // also checkpoints the WAL when we are the last connection
@@ -335,7 +339,7 @@ Status SlotStore::insert_meta(std::string_view name, ByteView value) {
 }
 
 Result<std::optional<SecureBytes>> SlotStore::get_meta(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   StatementUse get(stmts_->get_meta);
   bind_text(get.get(), 1, name);
   const int rc = sqlite3_step(get.get());
@@ -345,7 +349,7 @@ Result<std::optional<SecureBytes>> SlotStore::get_meta(std::string_view name) {
 }
 
 Status SlotStore::put_meta(const std::vector<std::pair<std::string, SecureBytes>>& entries) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   return write_transaction("write meta", Ids::kLeave, [&] {
     for (const auto& [name, value] : entries) RETURN_IF_ERROR(insert_meta(name, value));
     return Status::Ok();
@@ -353,12 +357,12 @@ Status SlotStore::put_meta(const std::vector<std::pair<std::string, SecureBytes>
 }
 
 Status SlotStore::put_meta(std::string_view name, ByteView value) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   return write_transaction("write meta", Ids::kLeave, [&] { return insert_meta(name, value); });
 }
 
 Result<std::vector<ObjectRecord>> SlotStore::load_objects() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   StatementUse load(stmts_->load_objects);
   std::vector<ObjectRecord> records;
   int rc;
@@ -385,7 +389,7 @@ Status SlotStore::put_object(const ObjectRecord& record) {
   std::uint64_t next = next_id_.load();
   while (next <= record.id && !next_id_.compare_exchange_weak(next, record.id + 1)) {
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   return write_transaction("write object " + std::to_string(record.id), Ids::kLeave, [&] {
     StatementUse put(stmts_->put_object);
     sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(record.id));
@@ -399,7 +403,7 @@ Status SlotStore::put_object(const ObjectRecord& record) {
 }
 
 Status SlotStore::delete_object(std::uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   return write_transaction("delete object " + std::to_string(id), Ids::kPersist, [&] {
     StatementUse del(stmts_->delete_object);
     sqlite3_bind_int64(del.get(), 1, static_cast<sqlite3_int64>(id));
@@ -413,7 +417,7 @@ Status SlotStore::delete_object(std::uint64_t id) {
 }
 
 Status SlotStore::reset(const std::vector<std::pair<std::string, SecureBytes>>& meta) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   return write_transaction("reset token", Ids::kPersist, [&] {
     for (sqlite3_stmt* stmt : {stmts_->delete_all_objects, stmts_->delete_all_meta}) {
       StatementUse del(stmt);
@@ -425,7 +429,7 @@ Status SlotStore::reset(const std::vector<std::pair<std::string, SecureBytes>>& 
 }
 
 Status SlotStore::checkpoint() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   int log_frames = 0;
   int checkpointed = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed);
@@ -434,7 +438,7 @@ Status SlotStore::checkpoint() {
 }
 
 Status SlotStore::check_integrity() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, "PRAGMA integrity_check", -1, &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_failure(rc, "integrity check");

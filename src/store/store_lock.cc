@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <mutex>
 #include <chrono>
 #include <cstring>
@@ -103,6 +104,39 @@ Status make_private_directory(const std::filesystem::path& dir) {
   return sync_directory(parent.empty() ? std::filesystem::path(".") : parent);
 }
 
+Status check_private_directory(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return io_error("cannot stat", dir, errno);
+  if (S_ISLNK(st.st_mode)) {
+    return Status(CKR_DEVICE_ERROR, "store directory " + dir.string() + " is a symbolic link; refusing to use it");
+  }
+  if (!S_ISDIR(st.st_mode)) return Status(CKR_DEVICE_ERROR, "store path " + dir.string() + " is not a directory");
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status(CKR_DEVICE_ERROR, "store directory " + dir.string() + " is group- or world-writable (mode " +
+                                        mode + "); run chmod go-w on it");
+  }
+  return Status::Ok();
+}
+
+Status check_no_symlink_below(const std::filesystem::path& base, const std::filesystem::path& relative) {
+  std::filesystem::path p = base;
+  for (const auto& part : relative) {
+    if (part.empty() || part == ".") continue;
+    p /= part;
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) {
+      if (errno == ENOENT) return Status::Ok();  // created later, as a real directory
+      return io_error("cannot stat", p, errno);
+    }
+    if (S_ISLNK(st.st_mode)) {
+      return Status(CKR_DEVICE_ERROR, "store path " + p.string() + " is a symbolic link; refusing to follow it");
+    }
+  }
+  return Status::Ok();
+}
+
 Status sync_directory(const std::filesystem::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open directory", dir, errno);
@@ -145,6 +179,7 @@ int register_held(int fd) {
 
 Result<std::unique_ptr<StoreLock>> StoreLock::acquire(const std::filesystem::path& dir) {
   RETURN_IF_ERROR(make_private_directory(dir));
+  RETURN_IF_ERROR(check_private_directory(dir));
   const std::filesystem::path file = dir / ".lock";
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return io_error("cannot open lock file", file, errno);

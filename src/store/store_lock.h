@@ -63,6 +63,16 @@ class StoreLock {
 // when `dir` exists but is not a directory. Shared by the lock and SlotStore.
 Status make_private_directory(const std::filesystem::path& dir);
 
+// A store directory must be a real directory (not a symbolic link) that
+// neither group nor others can write; CKR_DEVICE_ERROR naming the path and
+// the fix otherwise. Existing stores made with a lax umask are refused, not
+// silently re-permissioned.
+Status check_private_directory(const std::filesystem::path& dir);
+
+// Every component of `relative` below `base` that exists must not be a
+// symbolic link (a store is never reached through one).
+Status check_no_symlink_below(const std::filesystem::path& base, const std::filesystem::path& relative);
+
 // fsyncs a directory so that an entry just created in it survives power loss.
 Status sync_directory(const std::filesystem::path& dir);
 

@@ -235,3 +235,45 @@ TEST_F(StoreLockTest, UnwritableParentIsDeviceError) {
 
 }  // namespace
 }  // namespace craton
+
+namespace craton {
+namespace {
+
+class StoreDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/craton-storedir-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::filesystem::path root_;
+};
+
+TEST_F(StoreDirectoryTest, RefusesGroupOrWorldWritableStore) {
+  const auto store = root_ / "store";
+  ASSERT_EQ(::mkdir(store.c_str(), 0700), 0);
+  EXPECT_TRUE(check_private_directory(store).ok());
+  ASSERT_EQ(::chmod(store.c_str(), 0770), 0);
+  Status st = check_private_directory(store);
+  EXPECT_EQ(st.rv(), CKR_DEVICE_ERROR);
+  EXPECT_NE(st.message().find(store.string()), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("0770"), std::string::npos) << st.message();
+  // The lock (the first thing C_Initialize takes) refuses it too.
+  EXPECT_FALSE(StoreLock::acquire(store).ok());
+}
+
+TEST_F(StoreDirectoryTest, RefusesStoreReachedThroughSymlink) {
+  const auto real = root_ / "real";
+  ASSERT_EQ(::mkdir(real.c_str(), 0700), 0);
+  std::filesystem::create_directory_symlink(real, root_ / "link");
+  EXPECT_EQ(check_private_directory(root_ / "link").rv(), CKR_DEVICE_ERROR);
+  Status st = check_no_symlink_below(root_, "link/store");
+  EXPECT_EQ(st.rv(), CKR_DEVICE_ERROR);
+  EXPECT_NE(st.message().find("symbolic link"), std::string::npos) << st.message();
+  EXPECT_TRUE(check_no_symlink_below(root_, "real/store").ok());  // missing parts are created later
+  EXPECT_TRUE(check_no_symlink_below(root_, "fresh").ok());
+}
+
+}  // namespace
+}  // namespace craton
