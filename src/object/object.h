@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/mutex.h"
 #include "crypto/key.h"
 #include "object/attributes.h"
 
@@ -37,7 +38,7 @@ struct Object {
   void drop_cached_key() const;
 
  private:
-  mutable std::mutex key_mu_;
+  mutable Mutex key_mu_;
   mutable crypto::KeyPtr key_cache_;
 };
 

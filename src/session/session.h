@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/mutex.h"
 #include "crypto/mechanism.h"
 #include "crypto/operation.h"
 
@@ -49,7 +50,7 @@ class Session {
   CK_FLAGS flags() const { return flags_; }
   bool read_write() const { return (flags_ & CKF_RW_SESSION) != 0; }
 
-  std::mutex mu;  // held for the duration of any call on this session
+  Mutex mu;  // held for the duration of any call on this session
   OpSlot<crypto::CipherOperation> encrypt, decrypt, sign_recover, verify_recover;
   OpSlot<crypto::SignOperation> sign;
   OpSlot<crypto::VerifyOperation> verify;

@@ -2,10 +2,10 @@
 #pragma once
 
 #include <atomic>
-#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "session/session.h"
 
@@ -32,7 +32,7 @@ class SessionTable {
     SessionPtr session;
     CK_SLOT_ID slot_id;
   };
-  mutable std::shared_mutex mu_;
+  mutable SharedMutex mu_;
   std::unordered_map<CK_SESSION_HANDLE, Entry> sessions_;
   CK_SESSION_HANDLE next_handle_ = 1;
 };

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/mutex.h"
 #include "core/status.h"
 
 struct sqlite3;
@@ -114,7 +115,7 @@ class SlotStore {
   std::filesystem::path file_;
   sqlite3* db_;
   std::unique_ptr<Statements> stmts_;
-  std::mutex mu_;
+  Mutex mu_;
   std::atomic<std::uint64_t> next_id_{1};  // next id allocate_object_id() returns
   std::uint64_t persisted_next_id_ = 1;    // value stored in store_state (guarded by mu_)
 };

@@ -3,15 +3,16 @@
 // (what real clients search by) touches only the matching objects.
 //
 // Objects are immutable snapshots (object/object.h); updating one replaces
-// the pointer. A shared_mutex lets any number of sessions read concurrently.
+// the pointer. A SharedMutex lets any number of sessions read concurrently
+// (core/mutex.h: with application mutex callbacks, readers serialise).
 #pragma once
 
 #include <functional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "object/object.h"
 
 namespace craton {
@@ -40,7 +41,7 @@ class ObjectIndex {
   void index_locked(const ObjectPtr& object);
   void unindex_locked(const Object& object);
 
-  mutable std::shared_mutex mu_;
+  mutable SharedMutex mu_;
   std::unordered_map<CK_OBJECT_HANDLE, ObjectPtr> by_handle_;
   std::unordered_multimap<Key, CK_OBJECT_HANDLE> by_label_;
   std::unordered_multimap<Key, CK_OBJECT_HANDLE> by_id_;

@@ -166,10 +166,10 @@ Status Slot::check_pin_length(ByteView pin) const {
 
 Status Slot::init_token(ByteView so_pin, ByteView label32) {
   std::lock_guard write(write_mu_);
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (meta_.initialized) {
     // Re-initialisation requires the current SO PIN (PKCS#11 §5.6 C_InitToken).
-    ASSIGN_OR_RETURN(SecureBytes old_key, verify_pin_locked(PinRole::kSecurityOfficer, so_pin));
+    ASSIGN_OR_RETURN(SecureBytes old_key, verify_pin_locked(lock, PinRole::kSecurityOfficer, so_pin));
     (void)old_key;
   } else {
     RETURN_IF_ERROR(check_pin_length(so_pin));
@@ -211,7 +211,10 @@ Status Slot::init_token(ByteView so_pin, ByteView label32) {
 
 // Checks a PIN against its record, maintaining the persistent failure counter
 // before the answer is given, so killing the process cannot erase a failure.
-Result<SecureBytes> Slot::verify_pin_locked(PinRole role, ByteView pin) {
+// `lock` holds mu_; it is released while sleeping. Relocking can throw with
+// application mutex callbacks (core/mutex.h): the unique_lock then knows it
+// does not own mu_, so no caller unlocks a mutex it does not hold.
+Result<SecureBytes> Slot::verify_pin_locked(std::unique_lock<Mutex>& lock, PinRole role, ByteView pin) {
   CK_ULONG& failures = role == PinRole::kUser ? user_failures_ : so_failures_;
   if (failures >= config_.max_failed_logins) return Status(CKR_PIN_LOCKED, "PIN locked after too many failures");
   ASSIGN_OR_RETURN(auto blob, store_->get_meta(role == PinRole::kUser ? kMetaUserPin : kMetaSoPin));
@@ -228,22 +231,22 @@ Result<SecureBytes> Slot::verify_pin_locked(PinRole role, ByteView pin) {
     return key.status();
   }
   const auto delay = backoff_for(failures);
-  mu_.unlock();  // never sleep holding the token lock
+  lock.unlock();  // never sleep holding the token lock
   std::this_thread::sleep_for(delay);
-  mu_.lock();
+  lock.lock();
   // The attempt that uses up the last try still answers "incorrect"; the
   // token flags (CKF_USER_PIN_LOCKED) and every later attempt say "locked".
   return Status(CKR_PIN_INCORRECT, "wrong PIN");
 }
 
 Status Slot::login(CK_USER_TYPE user, ByteView pin) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (!meta_.initialized) return Status(CKR_USER_PIN_NOT_INITIALIZED, "token not initialised");
   const LoginState wanted = user == CKU_SO ? LoginState::kSecurityOfficer : LoginState::kUser;
   if (login_ == wanted) return Status(CKR_USER_ALREADY_LOGGED_IN);
   if (login_ != LoginState::kPublic) return Status(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
   if (user == CKU_USER && !meta_.user_pin_initialized) return Status(CKR_USER_PIN_NOT_INITIALIZED);
-  ASSIGN_OR_RETURN(SecureBytes master, verify_pin_locked(role_of(user), pin));
+  ASSIGN_OR_RETURN(SecureBytes master, verify_pin_locked(lock, role_of(user), pin));
   if (login_ != LoginState::kPublic) return Status(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);  // raced while sleeping
   cipher_ = std::make_shared<const RecordCipher>(provider_, master, id_);
   master_key_ = std::move(master);
@@ -261,9 +264,9 @@ Status Slot::login(CK_USER_TYPE user, ByteView pin) {
 }
 
 Status Slot::check_context_pin(ByteView pin) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (login_ != LoginState::kUser) return Status(CKR_USER_NOT_LOGGED_IN);
-  ASSIGN_OR_RETURN(SecureBytes master, verify_pin_locked(PinRole::kUser, pin));
+  ASSIGN_OR_RETURN(SecureBytes master, verify_pin_locked(lock, PinRole::kUser, pin));
   return Status::Ok();
 }
 
@@ -292,11 +295,11 @@ Status Slot::init_pin(ByteView pin) {
 }
 
 Status Slot::set_pin(ByteView old_pin, ByteView new_pin) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const PinRole role = login_ == LoginState::kSecurityOfficer ? PinRole::kSecurityOfficer : PinRole::kUser;
   if (role == PinRole::kUser && !meta_.user_pin_initialized) return Status(CKR_USER_PIN_NOT_INITIALIZED);
   RETURN_IF_ERROR(check_pin_length(new_pin));
-  ASSIGN_OR_RETURN(SecureBytes master, verify_pin_locked(role, old_pin));
+  ASSIGN_OR_RETURN(SecureBytes master, verify_pin_locked(lock, role, old_pin));
   ASSIGN_OR_RETURN(PinRecord record,
                    PinRecord::create(provider_, id_, role, new_pin, config_.pbkdf2_iterations, master));
   return store_->put_meta(role == PinRole::kUser ? kMetaUserPin : kMetaSoPin, record.encode());

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/config.h"
+#include "core/mutex.h"
 #include "store/record_cipher.h"
 #include "store/slot_store.h"
 #include "token/object_index.h"
@@ -87,7 +88,7 @@ class Slot {
   Status load_objects(bool private_ones);
   Result<CK_ULONG> failures(PinRole role) const;
   Status record_failures(PinRole role, CK_ULONG count);
-  Result<SecureBytes> verify_pin_locked(PinRole role, ByteView pin);
+  Result<SecureBytes> verify_pin_locked(std::unique_lock<Mutex>& lock, PinRole role, ByteView pin);
   Status check_pin_length(ByteView pin) const;
   CK_FLAGS pin_flags() const;
   Result<Bytes> seal_if_private(const Object& object) const;
@@ -103,8 +104,8 @@ class Slot {
   // Serialises every change to the set of objects (create, modify, destroy,
   // logout, token init) so that no write can resurrect or outlive another.
   // Lock order: write_mu_ before mu_.
-  std::mutex write_mu_;
-  mutable std::mutex mu_;  // token meta, login state, master key, failure counters
+  Mutex write_mu_;
+  mutable Mutex mu_;  // token meta, login state, master key, failure counters
   TokenMeta meta_;
   std::atomic<LoginState> login_{LoginState::kPublic};  // read lock-free on hot paths
   std::optional<SecureBytes> master_key_;

@@ -1,14 +1,19 @@
 // General-purpose functions: C_Initialize, C_Finalize, C_GetInfo,
 // C_GetFunctionList, C_GetInterfaceList, C_GetInterface, fork detection.
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "module_fixture.h"
 
@@ -39,6 +44,33 @@ bool all_functions_set(const List* list) {
     if (fn == nullptr) return false;
   }
   return true;
+}
+
+template <class List>
+bool list_contains(const List* list, void* fn) {
+  const auto* first = reinterpret_cast<const char*>(list) + offsetof(List, C_Initialize);
+  for (std::size_t i = 0; i < function_count<List>(); ++i) {
+    void* entry = nullptr;
+    std::memcpy(&entry, first + i * sizeof(void*), sizeof entry);
+    if (entry == fn) return true;
+  }
+  return false;
+}
+
+// Names of the symbols the module defines in its dynamic symbol table.
+std::vector<std::string> exported_names() {
+  const std::string command = std::string("nm -D --defined-only '") + CRATON_MODULE_PATH + "' 2>/dev/null";
+  std::vector<std::string> names;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return names;
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    std::istringstream fields(line);
+    std::string address, type, name;
+    if (fields >> address >> type >> name) names.push_back(name.substr(0, name.find('@')));
+  }
+  ::pclose(pipe);
+  return names;
 }
 
 CK_VERSION info_version(CK_C_GetInfo get_info) {
@@ -189,8 +221,9 @@ TEST_F(GeneralTest, InitializeArguments) {
   args.DestroyMutex = dummy_mutex;
   args.LockMutex = dummy_mutex;
   args.UnlockMutex = dummy_mutex;
-  args.flags = 0;  // callbacks only: we cannot use the application's locks
-  EXPECT_CKR(CKR_CANT_LOCK, p11->C_Initialize(&args));
+  args.flags = 0;  // callbacks only: the module locks with them (§5.4, case 3)
+  ASSERT_CKR(CKR_OK, initialize_module(&args));
+  finalize_module();
   args.flags = CKF_OS_LOCKING_OK;
   ASSERT_CKR(CKR_OK, initialize_module(&args));
   finalize_module();
@@ -224,6 +257,57 @@ TEST_F(GeneralTest, BadConfigurationFailsQuietlyWithDiagnostic) {
 
   write_config(dir());
   ASSERT_CKR(CKR_OK, initialize_module(nullptr)) << Module::get().last_error();
+}
+
+// Diagnostics go to the file CRATON_HSM_LOG names: appended, one line per
+// message with a UTC timestamp, "craton-hsm" and the PID, created 0600.
+TEST_F(GeneralTest, DiagnosticsFileFormat) {
+  finalize_module();
+  {
+    std::ofstream out(dir() / "craton_hsm.toml");
+    out << "[token]\nstorage_path = \"store\"\nno_such_key = 1\n";
+  }
+  const std::filesystem::path log = dir() / "diagnostics.log";
+  ::setenv("CRATON_HSM_LOG", log.c_str(), 1);
+  EXPECT_CKR(CKR_GENERAL_ERROR, p11->C_Initialize(nullptr));
+  EXPECT_CKR(CKR_GENERAL_ERROR, p11->C_Initialize(nullptr));
+  ::setenv("CRATON_HSM_LOG", Module::get().log_path.c_str(), 1);
+
+  struct stat st {};
+  ASSERT_EQ(0, ::stat(log.c_str(), &st));
+  EXPECT_EQ(0600u, st.st_mode & 0777);
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(2u, lines.size());  // appended, not overwritten
+  const std::regex format(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z craton-hsm\[(\d+)\]: C_Initialize: .*no_such_key.*)");
+  for (const std::string& line : lines) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(line, match, format)) << line;
+    EXPECT_EQ(std::to_string(::getpid()), match[1].str());
+  }
+
+  write_config(dir());
+  ASSERT_CKR(CKR_OK, initialize_module(nullptr)) << Module::get().last_error();
+}
+
+// The module exports the standard entry points and nothing else (DESIGN.md
+// §1): no vendor function, no OpenSSL or C++ runtime symbol.
+TEST_F(GeneralTest, ExportsOnlyStandardFunctions) {
+  const Module& m = Module::get();
+  const std::vector<std::string> names = exported_names();
+  ASSERT_FALSE(names.empty()) << "nm -D --defined-only listed nothing (is nm installed?)";
+  for (const std::string& name : names) {
+    EXPECT_EQ(0u, name.rfind("C_", 0)) << name;
+    void* fn = ::dlsym(m.handle, name.c_str());
+    ASSERT_NE(nullptr, fn) << name;
+    // Each export is an entry of a function list, except C_GetInfo: every
+    // list has its own (it reports the list's version), the export is 2.40's.
+    const bool standard = name == "C_GetInfo" || list_contains(m.v2_40, fn) || list_contains(m.v3_0, fn) ||
+                          list_contains(m.v3_2, fn);
+    EXPECT_TRUE(standard) << name << " is not a PKCS#11 function of any list";
+  }
+  EXPECT_EQ(nullptr, ::dlsym(m.handle, "C_CratonGetLastError"));
 }
 
 // Exit codes of the forked child, one per check, so a failure says which.

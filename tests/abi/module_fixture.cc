@@ -2,8 +2,11 @@
 
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -50,8 +53,32 @@ const std::map<CK_RV, const char*>& rv_names() {
   return names;
 }
 
+// The module reports diagnostics only to the file CRATON_HSM_LOG names (and
+// to stderr with CRATON_HSM_DEBUG): give this test program its own file. The
+// module creates it on the first message, so a program that gets none leaves
+// nothing behind; the process that chose the name removes it at exit (forked
+// children _exit).
+std::string prepare_log_file() {
+  if (const char* existing = std::getenv("CRATON_HSM_LOG"); existing != nullptr && *existing != '\0') {
+    return existing;
+  }
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const std::string name = "craton-abi-log-" + std::to_string(::getpid()) + "-" + std::to_string(now);
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  ::setenv("CRATON_HSM_LOG", path.c_str(), 1);
+  static std::string created;
+  static pid_t creator = 0;
+  created = path;
+  creator = ::getpid();
+  std::atexit([] {
+    if (::getpid() == creator) ::unlink(created.c_str());
+  });
+  return path;
+}
+
 Module load_module() {
   Module m;
+  m.log_path = prepare_log_file();
   m.handle = ::dlopen(CRATON_MODULE_PATH, RTLD_NOW | RTLD_LOCAL);
   if (m.handle == nullptr) throw std::runtime_error(std::string("dlopen: ") + ::dlerror());
   auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(m.handle, "C_GetFunctionList"));
@@ -104,16 +131,32 @@ const Module& Module::get() {
   return module;
 }
 
+LogFileIn::LogFileIn(const std::filesystem::path& dir) {
+  if (const char* previous = std::getenv("CRATON_HSM_LOG"); previous != nullptr) {
+    had_previous_ = true;
+    previous_ = previous;
+  }
+  ::setenv("CRATON_HSM_LOG", (dir / "diagnostics.log").c_str(), 1);
+}
+
+LogFileIn::~LogFileIn() {
+  if (had_previous_) {
+    ::setenv("CRATON_HSM_LOG", previous_.c_str(), 1);
+  } else {
+    ::unsetenv("CRATON_HSM_LOG");
+  }
+}
+
 std::string Module::last_error() const {
-  using GetLastError = CK_RV (*)(CK_UTF8CHAR_PTR, CK_ULONG_PTR);
-  auto fn = reinterpret_cast<GetLastError>(::dlsym(handle, "C_CratonGetLastError"));
-  if (fn == nullptr) return "<C_CratonGetLastError missing>";
-  CK_ULONG len = 0;
-  if (fn(nullptr, &len) != CKR_OK) return "<length query failed>";
-  std::string text(len, '\0');
-  if (fn(reinterpret_cast<CK_UTF8CHAR_PTR>(text.data()), &len) != CKR_OK) return "<read failed>";
-  text.resize(len > 0 ? len - 1 : 0);  // drop the NUL
-  return text;
+  std::ifstream in(log_path);
+  if (!in) return "<no diagnostic: " + log_path + " does not exist>";
+  // "<UTC timestamp> craton-hsm[<pid>]: <message>"
+  const std::string tag = " craton-hsm[" + std::to_string(::getpid()) + "]: ";
+  std::string line, last = "<no diagnostic from this process in " + log_path + ">";
+  while (std::getline(in, line)) {
+    if (const std::size_t at = line.find(tag); at != std::string::npos) last = line.substr(at + tag.size());
+  }
+  return last;
 }
 
 // --- Template ---

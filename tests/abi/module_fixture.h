@@ -36,9 +36,31 @@ struct Module {
   CK_C_GetInterfaceList get_interface_list = nullptr;
   CK_C_GetInterface get_interface = nullptr;
 
+  // The diagnostics file (CRATON_HSM_LOG) of this test program: set before
+  // the module is loaded, unless the environment already names one.
+  std::string log_path;
+
   static const Module& get();
-  // The module's diagnostic for the last failed C_Initialize.
+  // The module's last diagnostic in this process (e.g. why C_Initialize
+  // failed): the message of the last line of log_path written by this PID.
   std::string last_error() const;
+};
+
+// For tests whose forked children load the module themselves (the parent
+// never does, so each child would create its own diagnostics file and, being
+// killed or _exit()ing, never remove it): points CRATON_HSM_LOG at
+// <dir>/diagnostics.log, which the test's own directory cleanup removes.
+// The previous value comes back when this goes out of scope.
+class LogFileIn {
+ public:
+  explicit LogFileIn(const std::filesystem::path& dir);
+  ~LogFileIn();
+  LogFileIn(const LogFileIn&) = delete;
+  LogFileIn& operator=(const LogFileIn&) = delete;
+
+ private:
+  bool had_previous_ = false;
+  std::string previous_;
 };
 
 // A template whose values live as long as it does.

@@ -138,6 +138,7 @@ bool read_lines(int fd, std::string& pending, std::vector<std::string>& lines, c
 TEST(DurabilityTest, AcknowledgedObjectsSurviveKill9) {
   const TempDir dir("craton-durability");
   write_config(dir.path);
+  const abi_test::LogFileIn log(dir.path);  // before the children load the module
   const ChildOutcome setup = run_child([](ChildReport& r) {
     CHILD_EXPECT_CKR(r, CKR_OK, p11()->C_Initialize(nullptr));
     CHILD_EXPECT_CKR(r, CKR_OK, stress::init_token(0, "durability"));

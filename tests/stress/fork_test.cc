@@ -3,7 +3,8 @@
 //   - a forked child sees CKR_CRYPTOKI_NOT_INITIALIZED from every call until
 //     it calls C_Initialize itself;
 //   - that C_Initialize fails with CKR_FUNCTION_FAILED while the parent holds
-//     the store, and C_CratonGetLastError names the parent's PID;
+//     the store, and the module's diagnostic (CRATON_HSM_LOG) names the
+//     parent's PID;
 //   - once the parent has called C_Finalize, the child's C_Initialize works
 //     and the child sees the parent's token objects;
 //   - two unrelated processes: the second is refused naming the first, and
@@ -245,6 +246,7 @@ TEST_F(ForkTest, ChildForkedAfterFinalizeOwnsTheStore) {
 TEST(ForkProcesses, SecondProcessIsRefusedNamingTheFirst) {
   const TempDir dir("craton-fork");
   write_config(dir.path);
+  const abi_test::LogFileIn log(dir.path);  // before the children load the module
   for (const bool kill_a : {false, true}) {
     SCOPED_TRACE(kill_a ? "A killed" : "A finalizes");
     Pipe a_ready, a_go, b_tried, b_go;
