@@ -1,5 +1,5 @@
 // Provider: the module's own OSSL_LIB_CTX with the default provider loaded,
-// its DRBG access, and per-Provider caches of fetched digests, ciphers, MACs.
+// its DRBG (drbg.h), and per-Provider caches of fetched digests, ciphers, MACs.
 #include "crypto/provider.h"
 
 #include <openssl/crypto.h>
@@ -12,6 +12,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+
+#include "crypto/drbg.h"
 
 namespace craton::crypto {
 namespace {
@@ -81,6 +83,10 @@ struct Provider::Resources {
   // OSSL_PROVIDER_load returns a reference that must be given back with
   // OSSL_PROVIDER_unload, or the provider outlives its context.
   OSSL_PROVIDER* default_provider = nullptr;
+  // The module's DRBG provider and its instances' shared state (health
+  // latch; owned by the provider, valid while it is loaded).
+  OSSL_PROVIDER* drbg_provider = nullptr;
+  const DrbgShared* drbg_shared = nullptr;
   // Written only in create(), before the Provider is shared: read lock-free.
   EVP_MD* common[kCommonCount] = {};
   // Other names, fetched on first use. A failed fetch is remembered as
@@ -96,6 +102,7 @@ struct Provider::Resources {
     for (auto& kv : others) EVP_MD_free(kv.second);
     ciphers.reset();
     macs.reset();
+    if (drbg_provider != nullptr) OSSL_PROVIDER_unload(drbg_provider);
     if (default_provider != nullptr) OSSL_PROVIDER_unload(default_provider);
   }
 };
@@ -115,6 +122,11 @@ Result<std::unique_ptr<Provider>> Provider::create() {
   if (res.default_provider == nullptr) {
     return Status(CKR_FUNCTION_FAILED, "cannot load the OpenSSL default provider");
   }
+  // Before anything in the context asks for random bytes: OpenSSL fixes the
+  // DRBG type when it creates the context's first DRBG.
+  ASSIGN_OR_RETURN(DrbgInstallation drbg, install_drbg(ctx));
+  res.drbg_provider = drbg.provider;
+  res.drbg_shared = drbg.shared;
   for (std::size_t i = 0; i < kCommonCount; ++i) {
     // A digest missing from the provider stays nullptr; md() reports it.
     res.common[i] = EVP_MD_fetch(ctx, kCommonDigests[i], nullptr);
@@ -129,27 +141,47 @@ Provider::~Provider() {
   OSSL_LIB_CTX_free(ctx_);
 }
 
+bool Provider::healthy() const noexcept {
+  return resources_->drbg_shared != nullptr && resources_->drbg_shared->healthy();
+}
+
+namespace {
+
+// The status of a failed DRBG call: the error state once the health latch
+// is set (the call itself may have set it), otherwise a plain failure.
+Status drbg_failure(const Provider& provider, const char* what) {
+  if (!provider.healthy()) return Status(CKR_GENERAL_ERROR, "DRBG is in the error state");
+  return Status(CKR_FUNCTION_FAILED, what);
+}
+
+}  // namespace
+
 Status Provider::random(std::span<std::uint8_t> out) const {
+  if (!healthy()) return Status(CKR_GENERAL_ERROR, "DRBG is in the error state");
   if (out.empty()) return Status::Ok();
-  if (RAND_bytes_ex(ctx_, out.data(), out.size(), 0) != 1) {
-    return Status(CKR_FUNCTION_FAILED, "DRBG generate failed");
+  // The private DRBG: what random() returns is usually secret (keys, the
+  // token master key, C_GenerateRandom output an application may use as a
+  // key). Both it and the public one are CRATON-DRBG instances.
+  if (RAND_priv_bytes_ex(ctx_, out.data(), out.size(), 0) != 1) {
+    return drbg_failure(*this, "DRBG generate failed");
   }
   return Status::Ok();
 }
 
 Status Provider::add_seed(ByteView seed) const {
-  // OpenSSL's RAND_add() does exactly this on the default context: a reseed
-  // of the primary DRBG with the caller's bytes as additional input (fresh
+  // OpenSSL's RAND_add() does the same on the default context: a reseed of
+  // the primary DRBG with the caller's bytes as additional input (fresh OS
   // entropy is drawn as well, so the caller can never lower the entropy).
-  // The public and private DRBGs are children of the primary and reseed
-  // from it on their next request once its reseed counter moves.
+  // The primary then publishes it to every other DRBG of the context, which
+  // mixes it in before its next output (DrbgShared, drbg.h).
+  if (!healthy()) return Status(CKR_GENERAL_ERROR, "DRBG is in the error state");
   if (seed.empty()) return Status::Ok();
   EVP_RAND_CTX* primary = RAND_get0_primary(ctx_);
   if (primary == nullptr) return Status(CKR_FUNCTION_FAILED, "no primary DRBG");
   for (std::size_t pos = 0; pos < seed.size(); pos += kSeedSlice) {
     const std::size_t len = std::min(kSeedSlice, seed.size() - pos);
     if (EVP_RAND_reseed(primary, 0, nullptr, 0, seed.data() + pos, len) != 1) {
-      return Status(CKR_FUNCTION_FAILED, "DRBG reseed failed");
+      return drbg_failure(*this, "DRBG reseed failed");
     }
   }
   return Status::Ok();

@@ -20,7 +20,8 @@ namespace craton::crypto {
 
 class Provider {
  public:
-  // Creates a fresh library context with the default provider loaded.
+  // Creates a fresh library context with the default provider loaded and
+  // the module's DRBG (drbg.h) installed as the context's DRBG.
   static Result<std::unique_ptr<Provider>> create();
   ~Provider();
   Provider(const Provider&) = delete;
@@ -28,10 +29,18 @@ class Provider {
 
   OSSL_LIB_CTX* libctx() const { return ctx_; }
 
-  // Fills `out` from the module's DRBG (CKR_FUNCTION_FAILED if it fails).
+  // Fills `out` from the module's DRBG. CKR_GENERAL_ERROR once the DRBG is
+  // unhealthy (see healthy()), including when this very call makes it so.
   Status random(std::span<std::uint8_t> out) const;
-  // Mixes caller-supplied input into the DRBG (C_SeedRandom).
+  // Mixes caller-supplied input into the DRBG (C_SeedRandom): a reseed of
+  // the primary DRBG with the input as additional input; every later output
+  // of every thread depends on it. CKR_GENERAL_ERROR once unhealthy.
   Status add_seed(ByteView seed) const;
+  // False forever once the DRBG has failed: a repeated output block (the
+  // continuous health test), a failed entropy read or a failed generate,
+  // anywhere in this context — including inside OpenSSL's own key
+  // generation. The core latches its error state on it.
+  bool healthy() const noexcept;
 
   // The digest `name` (an OpenSSL name such as "SHA2-256") fetched from this
   // Provider's library context, or nullptr if the context has no such digest.
@@ -47,8 +56,9 @@ class Provider {
   OSSL_LIB_CTX* ctx_;
 
   // ---- Owned OpenSSL objects (provider.cc) ------------------------------------
-  // The loaded default provider (unloaded before the context is freed) and
-  // the digest cache behind md(): common digests are fetched in create() into
+  // The loaded default and craton-drbg providers (unloaded before the
+  // context is freed), the DRBG's health latch, and the digest cache behind
+  // md(): common digests are fetched in create() into
   // an immutable table read without locking; any other name is fetched on
   // first use under a mutex.
   struct Resources;

@@ -1,10 +1,18 @@
 #include "crypto/provider.h"
 
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 
+#include <cstdlib>
+#include <set>
 #include <thread>
 #include <vector>
+
+#include "core/test_faults.h"
+#include "crypto/drbg.h"
 
 namespace craton::crypto {
 namespace {
@@ -47,6 +55,89 @@ TEST(ProviderTest, AddSeedAcceptsAnyLength) {
   // The DRBG keeps working after a reseed.
   std::vector<std::uint8_t> out(32);
   EXPECT_TRUE(provider->random(out).ok());
+}
+
+unsigned reseed_counter(EVP_RAND_CTX* ctx) {
+  unsigned value = 0;
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_uint(OSSL_DRBG_PARAM_RESEED_COUNTER, &value), OSSL_PARAM_construct_end()};
+  EXPECT_EQ(EVP_RAND_CTX_get_params(ctx, params), 1);
+  return value;
+}
+
+TEST(ProviderTest, RandomComesFromTheHealthTestedDrbg) {
+  auto provider = make_provider();
+  EXPECT_TRUE(provider->healthy());
+  EVP_RAND_CTX* priv = RAND_get0_private(provider->libctx());
+  ASSERT_NE(priv, nullptr);
+  EXPECT_STREQ(EVP_RAND_get0_name(EVP_RAND_CTX_get0_rand(priv)), kDrbgAlgorithmName);
+  EXPECT_STREQ(EVP_RAND_get0_name(EVP_RAND_CTX_get0_rand(RAND_get0_primary(provider->libctx()))),
+               kDrbgAlgorithmName);
+  // Prediction resistance: every call reseeds (once, whatever its length).
+  std::vector<std::uint8_t> out(100);
+  for (std::size_t len : {32, 12, 100}) {
+    const unsigned before = reseed_counter(priv);
+    ASSERT_TRUE(provider->random(std::span(out).first(len)).ok());
+    EXPECT_EQ(reseed_counter(priv), before + 1) << len;
+  }
+}
+
+TEST(ProviderTest, AddSeedReseedsThePrimaryOncePerSlice) {
+  auto provider = make_provider();
+  EVP_RAND_CTX* primary = RAND_get0_primary(provider->libctx());
+  const unsigned before = reseed_counter(primary);
+  std::vector<std::uint8_t> seed(10000, 0x33);  // 3 slices of at most 4096 bytes
+  ASSERT_TRUE(provider->add_seed(seed).ok());
+  EXPECT_EQ(reseed_counter(primary), before + 3);
+  EXPECT_TRUE(provider->healthy());
+}
+
+TEST(ProviderTest, RandomFromManyThreads) {
+  auto provider = make_provider();
+  constexpr int kThreads = 8;
+  constexpr int kCalls = 200;
+  std::vector<std::vector<std::vector<std::uint8_t>>> seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kCalls; ++n) {
+        std::vector<std::uint8_t> out(32);
+        if (!provider->random(out).ok()) return;
+        if (n % 50 == 0 && !provider->add_seed(ByteView(out).first(4)).ok()) return;
+        seen[t].push_back(std::move(out));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::vector<std::uint8_t>> distinct;
+  for (const auto& per_thread : seen) {
+    EXPECT_EQ(per_thread.size(), static_cast<std::size_t>(kCalls));
+    distinct.insert(per_thread.begin(), per_thread.end());
+  }
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kCalls));
+  EXPECT_TRUE(provider->healthy());
+}
+
+TEST(ProviderTest, RepeatedBlockLatchesTheErrorState) {
+  if (!kTestFaultsCompiledIn) GTEST_SKIP() << "fault injection exists in Debug builds only";
+  auto provider = make_provider();
+  auto other = make_provider();
+  std::vector<std::uint8_t> out(32);
+  ::setenv("CRATON_HSM_TEST_FAULT", "drbg-repeat", 1);
+  const Status failed = provider->random(out);
+  ::unsetenv("CRATON_HSM_TEST_FAULT");
+  EXPECT_EQ(failed.rv(), CKR_GENERAL_ERROR);
+  EXPECT_EQ(out, std::vector<std::uint8_t>(32, 0));  // nothing handed out
+  EXPECT_FALSE(provider->healthy());
+  // Latched for good: random, add_seed and OpenSSL's own key generation.
+  EXPECT_EQ(provider->random(out).rv(), CKR_GENERAL_ERROR);
+  EXPECT_EQ(provider->random(std::span<std::uint8_t>{}).rv(), CKR_GENERAL_ERROR);
+  EXPECT_EQ(provider->add_seed(ByteView(out)).rv(), CKR_GENERAL_ERROR);
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(provider->libctx(), nullptr, "EC", "P-256");
+  EXPECT_EQ(key, nullptr);
+  EVP_PKEY_free(key);
+  // Another module context is unaffected.
+  EXPECT_TRUE(other->healthy());
+  EXPECT_TRUE(other->random(out).ok());
 }
 
 TEST(ProviderTest, DigestCacheReturnsTheSameObject) {
