@@ -23,6 +23,15 @@ namespace craton::abi {
 // initialised by the parent of a forked child). Defined in module.cc.
 HsmCore* core_of_this_process() noexcept;
 
+// True when this process's module is in the error state: a power-on
+// self-test failed in C_Initialize, or a run-time self-test failed since.
+// Every call but C_GetInfo and C_Finalize then answers CKR_GENERAL_ERROR
+// until C_Finalize and a C_Initialize whose self-tests pass.
+bool module_in_error_state() noexcept;
+// Reports, once per failure, why the module is in the error state to the
+// diagnostics log (abi/diagnostics.h).
+void note_error_state();
+
 // Runs `fn` and turns any escaping exception into the CK_RV the
 // specification allows every function to return.
 template <class Fn>
@@ -36,13 +45,21 @@ CK_RV catch_all(Fn&& fn) noexcept {
   }
 }
 
-// Runs `fn(HsmCore&)` when the module is initialised in this process.
+// Runs `fn(HsmCore&)` when the module is initialised in this process and
+// not in the error state.
 template <class Fn>
 CK_RV guarded(Fn&& fn) noexcept {
   return catch_all([&]() -> CK_RV {
     HsmCore* core = core_of_this_process();
-    if (core == nullptr) return CKR_CRYPTOKI_NOT_INITIALIZED;
-    return fn(*core);
+    if (core == nullptr) return module_in_error_state() ? CKR_GENERAL_ERROR : CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (core->in_error_state()) {
+      note_error_state();
+      return CKR_GENERAL_ERROR;
+    }
+    const CK_RV rv = fn(*core);
+    // A run-time self-test that failed in this very call is reported now.
+    if (rv != CKR_OK && core->in_error_state()) note_error_state();
+    return rv;
   });
 }
 

@@ -6,15 +6,19 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 #include "abi/args.h"
+#include "abi/diagnostics.h"
 #include "abi/function_lists.h"
 #include "abi/guard.h"
+#include "core/mutex.h"
+#include "crypto/integrity.h"
+#include "crypto/provider.h"
+#include "crypto/self_test.h"
 
 namespace craton::abi {
 namespace {
@@ -31,8 +35,17 @@ struct ModuleState {
   // C_* call: the check runs on the crypto hot path.
   std::atomic<pid_t> owner_pid{0};
   std::atomic<pid_t> this_pid{0};
-  std::mutex init_mu;      // serialises C_Initialize / C_Finalize
-  std::string last_error;  // why the last C_Initialize failed; guarded by init_mu
+  // Set when the power-on self-tests failed in C_Initialize (no core then);
+  // owner_pid says which process it belongs to.
+  std::atomic<bool> failed_self_test{false};
+  // Whether the current core's error state was reported to the diagnostics
+  // sink (once per core; reset by C_Initialize).
+  std::atomic<bool> error_state_reported{false};
+  // Serialises C_Initialize / C_Finalize, and every report_diagnostic call
+  // here (held across fork(), so a child never inherits the sink's lock
+  // taken). An OS mutex: it exists before C_Initialize chose the locking
+  // mode (core/mutex.h).
+  std::mutex init_mu;
 };
 
 ModuleState g_module;
@@ -56,16 +69,61 @@ void install_fork_handler() {
   });
 }
 
-bool debug_enabled() {
-  const char* value = std::getenv("CRATON_HSM_DEBUG");
-  return value != nullptr && *value != '\0' && std::strcmp(value, "0") != 0;
+// Caller holds init_mu. The message goes to the diagnostics sink, never to
+// the host's stderr unless asked to (abi/diagnostics.h).
+CK_RV fail_initialize(const Status& status, CK_RV rv) {
+  report_diagnostic("C_Initialize: " + (status.message().empty() ? std::string("failed") : status.message()));
+  return rv;
 }
 
-// A module must not write to the host's stderr unless asked to.
-CK_RV fail_initialize(const Status& status, CK_RV rv) {
-  g_module.last_error = status.message().empty() ? "C_Initialize failed" : status.message();
-  if (debug_enabled()) std::fprintf(stderr, "craton-hsm: C_Initialize: %s\n", g_module.last_error.c_str());
-  return rv;
+// Reports, once per core, why the module is in the error state. Caller holds
+// init_mu.
+void note_error_state_locked() {
+  HsmCore* core = core_of_this_process();
+  if (core == nullptr || !core->in_error_state()) return;
+  if (g_module.error_state_reported.exchange(true)) return;
+  report_diagnostic("error state: " + core->error_state_reason());
+}
+
+}  // namespace
+
+void note_error_state() {
+  if (g_module.error_state_reported.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(g_module.init_mu);
+  note_error_state_locked();
+}
+
+namespace {
+
+// A power-on self-test failed: the module enters the error state (no core;
+// every call but C_GetInfo and C_Finalize answers CKR_GENERAL_ERROR).
+// Caller holds init_mu.
+CK_RV fail_self_test(const Status& status) {
+  report_diagnostic("C_Initialize: power-on self-test failed, entering the error state: " + status.message());
+  g_module.owner_pid.store(g_module.this_pid.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  g_module.failed_self_test.store(true, std::memory_order_release);
+  return CKR_GENERAL_ERROR;
+}
+
+// Module integrity: the HMAC of the library file as loaded, against the
+// value the build wrote beside it (crypto/integrity.h).
+Status check_module_integrity() {
+  ASSIGN_OR_RETURN(std::string path, crypto::path_of_loaded_object(reinterpret_cast<const void*>(&C_Initialize)));
+  return crypto::verify_file_hmac(path);
+}
+
+// HsmCore::create, with the exceptions an application mutex callback can
+// raise (core/mutex.h) turned into a status that fail_initialize reports.
+Result<std::unique_ptr<HsmCore>> create_core(const Config& config, std::unique_ptr<crypto::Provider> provider) {
+  try {
+    return HsmCore::create(config, std::move(provider));
+  } catch (const MutexError& e) {
+    char rv[24];
+    std::snprintf(rv, sizeof rv, "0x%08lx", static_cast<unsigned long>(e.rv()));
+    return Status(CKR_GENERAL_ERROR, std::string(e.what()) + " (CK_RV " + rv + ")");
+  } catch (const std::bad_alloc&) {
+    return Status(CKR_HOST_MEMORY, "out of host memory");
+  }
 }
 
 // C_Initialize may only return a few codes; a store or self-test failure
@@ -81,18 +139,47 @@ CK_RV initialize_rv(CK_RV rv) {
   }
 }
 
+// PKCS#11 3.0 §5.4 C_Initialize / CK_C_INITIALIZE_ARGS. All four cases of
+// CKF_OS_LOCKING_OK and the callbacks are honoured (see use_application_mutexes).
+// CKR_CANT_LOCK remains for the one thing we cannot do: lock at all in a
+// multi-threaded application (the flag or callbacks say it is one) when the
+// linked OpenSSL or SQLite has no thread support. Their internal locks are OS
+// locks in every case (core/mutex.h).
 CK_RV check_initialize_args(const CK_C_INITIALIZE_ARGS& args) {
   if (args.pReserved != nullptr) return CKR_ARGUMENTS_BAD;
   const int callbacks = (args.CreateMutex != nullptr) + (args.DestroyMutex != nullptr) +
                         (args.LockMutex != nullptr) + (args.UnlockMutex != nullptr);
   if (callbacks != 0 && callbacks != 4) return CKR_ARGUMENTS_BAD;
-  // We only ever lock with OS primitives (std::mutex). Callbacks together with
-  // CKF_OS_LOCKING_OK let us choose ours; callbacks alone would require us to
-  // use the application's, which we cannot.
-  if (callbacks == 4 && (args.flags & CKF_OS_LOCKING_OK) == 0) return CKR_CANT_LOCK;
+  const bool multi_threaded = callbacks == 4 || (args.flags & CKF_OS_LOCKING_OK) != 0;
+  if (multi_threaded && !os_locking_available()) return CKR_CANT_LOCK;
   // CKF_LIBRARY_CANT_CREATE_OS_THREADS is fine: the module creates no thread.
   return CKR_OK;
 }
+
+// Case 3 of §5.4: callbacks without CKF_OS_LOCKING_OK oblige us to lock with
+// the application's mutexes. With the flag (case 2 and 4: our choice) or with
+// neither (case 1) the module uses OS primitives.
+bool use_application_mutexes(const CK_C_INITIALIZE_ARGS* args) {
+  return args != nullptr && args->CreateMutex != nullptr && (args->flags & CKF_OS_LOCKING_OK) == 0;
+}
+
+// Installs the locking mode for the core C_Initialize is about to create, and
+// goes back to OS locks unless the core was published (commit()).
+class LockingModeForNewCore {
+ public:
+  explicit LockingModeForNewCore(const CK_C_INITIALIZE_ARGS* args) {
+    if (use_application_mutexes(args)) install_application_mutexes(*args);
+  }
+  ~LockingModeForNewCore() {
+    if (!committed_) use_os_mutexes();
+  }
+  LockingModeForNewCore(const LockingModeForNewCore&) = delete;
+  LockingModeForNewCore& operator=(const LockingModeForNewCore&) = delete;
+  void commit() { committed_ = true; }
+
+ private:
+  bool committed_ = false;
+};
 
 void copy_padded(CK_UTF8CHAR* field, std::size_t size, std::string_view text) {
   std::memset(field, ' ', size);
@@ -107,8 +194,12 @@ CK_VERSION library_version() {
   return {static_cast<CK_BYTE>(major), static_cast<CK_BYTE>(minor)};
 }
 
+// C_GetInfo answers in the error state too (it is how an operator learns
+// which library failed), so it does not run through guarded().
 CK_RV fill_info(CK_INFO_PTR info, CK_VERSION version) {
-  return guarded([&](HsmCore&) -> CK_RV {
+  return catch_all([&]() -> CK_RV {
+    if (core_of_this_process() == nullptr && !module_in_error_state()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (module_in_error_state()) note_error_state();
     if (info == nullptr) return CKR_ARGUMENTS_BAD;
     std::memset(info, 0, sizeof *info);
     info->cryptokiVersion = version;
@@ -146,6 +237,15 @@ HsmCore* core_of_this_process() noexcept {
   return core;
 }
 
+bool module_in_error_state() noexcept {
+  if (g_module.owner_pid.load(std::memory_order_relaxed) != g_module.this_pid.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  if (g_module.failed_self_test.load(std::memory_order_acquire)) return true;
+  HsmCore* core = g_module.core.load(std::memory_order_acquire);
+  return core != nullptr && core->in_error_state();
+}
+
 CK_RV get_info_v2_40(CK_INFO_PTR info) { return fill_info(info, {2, 40}); }
 CK_RV get_info_v3_0(CK_INFO_PTR info) { return fill_info(info, {3, 0}); }
 CK_RV get_info_v3_2(CK_INFO_PTR info) { return fill_info(info, {3, 2}); }
@@ -157,13 +257,18 @@ using namespace craton::abi;
 
 CRATON_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
   return catch_all([&]() -> CK_RV {
-    if (pInitArgs != nullptr) {
-      if (CK_RV rv = check_initialize_args(*static_cast<CK_C_INITIALIZE_ARGS*>(pInitArgs)); rv != CKR_OK) {
-        return rv;
-      }
+    const auto* args = static_cast<const CK_C_INITIALIZE_ARGS*>(pInitArgs);
+    if (args != nullptr) {
+      if (CK_RV rv = check_initialize_args(*args); rv != CKR_OK) return rv;
     }
     install_fork_handler();
     std::lock_guard lock(g_module.init_mu);
+    // In the error state only C_Finalize (then a fresh C_Initialize) helps.
+    if (module_in_error_state()) {
+      note_error_state_locked();
+      return CKR_GENERAL_ERROR;
+    }
+    g_module.failed_self_test.store(false);
     if (g_module.core.load() != nullptr) {
       if (core_of_this_process() != nullptr) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
       // A forked child holding its parent's core. Destroying it would close
@@ -175,9 +280,18 @@ CRATON_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
     }
     Result<Config> config = Config::load();
     if (!config.ok()) return fail_initialize(config.status(), CKR_GENERAL_ERROR);
-    Result<std::unique_ptr<HsmCore>> core = HsmCore::create(*config);
+    // Power-on self-tests, in order: integrity of this library, then the
+    // known-answer tests on the Provider the core will use (its DRBG too).
+    if (Status st = check_module_integrity(); !st.ok()) return fail_self_test(st);
+    Result<std::unique_ptr<crypto::Provider>> provider = crypto::Provider::create();
+    if (!provider.ok()) return fail_initialize(provider.status(), initialize_rv(provider.rv()));
+    if (Status st = crypto::run_known_answer_tests(**provider); !st.ok()) return fail_self_test(st);
+    // Every lock the core takes is created from here on (core/mutex.h).
+    LockingModeForNewCore locking(args);
+    Result<std::unique_ptr<HsmCore>> core = create_core(*config, std::move(provider).value());
     if (!core.ok()) return fail_initialize(core.status(), initialize_rv(core.rv()));
-    g_module.last_error.clear();
+    locking.commit();
+    g_module.error_state_reported.store(false);
     g_module.owner_pid.store(g_module.this_pid.load(std::memory_order_relaxed), std::memory_order_relaxed);
     g_module.core.store(core->release(), std::memory_order_release);
     return CKR_OK;
@@ -189,9 +303,16 @@ CRATON_EXPORT CK_RV C_Finalize(CK_VOID_PTR pReserved) {
     if (pReserved != nullptr) return CKR_ARGUMENTS_BAD;
     std::lock_guard lock(g_module.init_mu);
     HsmCore* core = core_of_this_process();
-    if (core == nullptr) return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (core == nullptr) {
+      if (!module_in_error_state()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+      g_module.failed_self_test.store(false, std::memory_order_release);
+      return CKR_OK;
+    }
+    note_error_state_locked();
     g_module.core.store(nullptr, std::memory_order_release);
     delete core;
+    // Every lock of that core is gone: back to the default mode.
+    use_os_mutexes();
     return CKR_OK;
   });
 }
@@ -231,18 +352,4 @@ CRATON_EXPORT CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PT
     return CKR_OK;
   }
   return CKR_ARGUMENTS_BAD;
-}
-
-// Vendor diagnostic (not part of PKCS#11): why the last C_Initialize failed,
-// with the PKCS#11 buffer convention on a NUL-terminated string. Tests and
-// tools use it because the module writes nothing to stderr unless
-// CRATON_HSM_DEBUG is set.
-CRATON_EXPORT CK_RV C_CratonGetLastError(CK_UTF8CHAR_PTR pBuffer, CK_ULONG_PTR pulLen) {
-  return catch_all([&]() -> CK_RV {
-    if (pulLen == nullptr) return CKR_ARGUMENTS_BAD;
-    std::lock_guard lock(g_module.init_mu);
-    const std::string& text = g_module.last_error;
-    const std::vector<CK_UTF8CHAR> bytes(text.c_str(), text.c_str() + text.size() + 1);
-    return deliver_items(bytes, pBuffer, pulLen);
-  });
 }

@@ -27,6 +27,10 @@ HsmCore::~HsmCore() {
 
 Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config) {
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::Provider> provider, crypto::Provider::create());
+  return create(config, std::move(provider));
+}
+
+Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config, std::unique_ptr<crypto::Provider> provider) {
   std::unique_ptr<HsmCore> core(new HsmCore(config, std::move(provider)));
   const std::filesystem::path root = config.storage_dir();
   RETURN_IF_ERROR(check_no_symlink_below(config.base_dir, config.storage_path));
@@ -47,10 +51,15 @@ void HsmCore::enter_error_state(std::string reason) {
   failed_.store(true, std::memory_order_release);
 }
 
-bool HsmCore::in_error_state() const noexcept { return failed_.load(std::memory_order_acquire); }
+// The DRBG's continuous health test latches in the Provider (crypto/drbg.h);
+// it counts as a failed run-time self-test of the whole module.
+bool HsmCore::in_error_state() const noexcept {
+  return failed_.load(std::memory_order_acquire) || !provider_->healthy();
+}
 
 std::string HsmCore::error_state_reason() const {
   std::lock_guard lock(failure_mu_);
+  if (failure_reason_.empty() && !provider_->healthy()) return "DRBG continuous health test failed";
   return failure_reason_;
 }
 

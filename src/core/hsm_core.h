@@ -37,6 +37,8 @@ enum class OpKind { Encrypt, Decrypt, Digest, Sign, Verify, SignRecover, VerifyR
 class HsmCore {
  public:
   static Result<std::unique_ptr<HsmCore>> create(const Config& config);
+  // With a Provider the caller made (and ran the power-on self-tests on).
+  static Result<std::unique_ptr<HsmCore>> create(const Config& config, std::unique_ptr<crypto::Provider> provider);
   ~HsmCore();
 
   const Config& config() const { return config_; }
@@ -152,6 +154,7 @@ class HsmCore {
   Result<ObjectPtr> visible_object(const Session& s, CK_OBJECT_HANDLE h) const;
   // The registry row for `type` if the configured policy offers it.
   Result<const crypto::MechanismEntry*> offered_mechanism(CK_MECHANISM_TYPE type) const;
+  Status check_generated_pair(const AttributeMap& pub, const AttributeMap& priv);
   // Publishes a new object for the session after the rules have produced `attrs`.
   Result<CK_OBJECT_HANDLE> publish(Session& s, AttributeMap attrs);
 

@@ -5,6 +5,7 @@
 #include "core/key_checks.h"
 #include "core/rule_context.h"
 #include "crypto/key.h"
+#include "crypto/pairwise.h"
 #include "crypto/provider.h"
 #include "token/slot.h"
 
@@ -50,6 +51,18 @@ Status as_wrapped_key_error(const Status& st) {
 
 }  // namespace
 
+// The pairwise-consistency self-test of a new pair, before either half is
+// published (so a failing pair never exists as objects). A failure means the
+// module computes wrong results: it enters the error state.
+Status HsmCore::check_generated_pair(const AttributeMap& pub, const AttributeMap& priv) {
+  ASSIGN_OR_RETURN(crypto::KeyPtr public_key, crypto::load_key(*provider_, pub));
+  ASSIGN_OR_RETURN(crypto::KeyPtr private_key, crypto::load_key(*provider_, priv));
+  Status st = crypto::pairwise_consistency_test(*provider_, *public_key, *private_key);
+  if (st.ok()) return st;
+  enter_error_state("pairwise consistency test of a generated key pair failed: " + st.message());
+  return Status(CKR_GENERAL_ERROR, "pairwise consistency test failed; the module is in the error state");
+}
+
 Result<CK_OBJECT_HANDLE> HsmCore::generate_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, const AttributeMap& tmpl) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
@@ -62,6 +75,9 @@ Result<CK_OBJECT_HANDLE> HsmCore::generate_key(CK_SESSION_HANDLE h, const CK_MEC
   ASSIGN_OR_RETURN(AttributeMap material, entry->generate_key({*provider_, mech}, attrs));
   RETURN_IF_ERROR(policy_.permits_key(*entry, ctx.implied_key_type, material.bytes_or_empty(CKA_VALUE).size()));
   attrs.merge_from(material);
+  // The length must suit the key type (an AES key of 20 bytes is refused
+  // here, as C_CreateObject, C_DeriveKey and C_UnwrapKey refuse it).
+  RETURN_IF_ERROR(crypto::complete_key_material(*provider_, attrs));
   return publish(*s, std::move(attrs));
 }
 
@@ -89,6 +105,7 @@ Status HsmCore::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM& mech,
   RETURN_IF_ERROR(entry->generate_key_pair({*provider_, mech}, pub, priv, pub_material, priv_material));
   pub.merge_from(pub_material);
   priv.merge_from(priv_material);
+  RETURN_IF_ERROR(check_generated_pair(pub, priv));
   ASSIGN_OR_RETURN(public_key, publish(*s, std::move(pub)));
   Result<CK_OBJECT_HANDLE> priv_handle = publish(*s, std::move(priv));
   if (!priv_handle.ok()) {

@@ -424,32 +424,6 @@ Status export_private_attributes(const Provider& provider, EVP_PKEY* pkey, Attri
   return Status::Ok();
 }
 
-Status pairwise_consistency_test(const Provider& provider, EVP_PKEY* pkey) {
-  const CurveInfo* curve = curve_of_pkey(pkey);
-  if (curve != nullptr && curve->key_type == CKK_EC_MONTGOMERY) {
-    ASSIGN_OR_RETURN(PkeyCtxPtr ctx, new_pkey_ctx(provider, pkey));
-    if (EVP_PKEY_pairwise_check(ctx.get()) != 1) return openssl_error(CKR_GENERAL_ERROR, "pairwise consistency test");
-    return Status::Ok();
-  }
-  static constexpr std::uint8_t kMessage[] = "Craton HSM pairwise consistency test";
-  const char* md = (curve != nullptr && curve->key_type == CKK_EC_EDWARDS) ? nullptr : "SHA2-256";
-  MdCtxPtr sign_ctx(EVP_MD_CTX_new());
-  MdCtxPtr verify_ctx(EVP_MD_CTX_new());
-  if (!sign_ctx || !verify_ctx) return Status(CKR_HOST_MEMORY, "EVP_MD_CTX_new");
-  std::size_t sig_len = 0;
-  Bytes sig;
-  bool ok = EVP_DigestSignInit_ex(sign_ctx.get(), nullptr, md, provider.libctx(), nullptr, pkey, nullptr) == 1 &&
-            EVP_DigestSign(sign_ctx.get(), nullptr, &sig_len, kMessage, sizeof kMessage) == 1;
-  if (ok) {
-    sig.resize(sig_len);
-    ok = EVP_DigestSign(sign_ctx.get(), sig.data(), &sig_len, kMessage, sizeof kMessage) == 1 &&
-         EVP_DigestVerifyInit_ex(verify_ctx.get(), nullptr, md, provider.libctx(), nullptr, pkey, nullptr) == 1 &&
-         EVP_DigestVerify(verify_ctx.get(), sig.data(), sig_len, kMessage, sizeof kMessage) == 1;
-  }
-  if (!ok) return openssl_error(CKR_GENERAL_ERROR, "pairwise consistency test");
-  return Status::Ok();
-}
-
 // ---- key.h -------------------------------------------------------------------------
 
 Result<KeyPtr> load_key(const Provider& provider, const AttributeMap& attrs) {

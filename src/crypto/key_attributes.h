@@ -84,11 +84,6 @@ Status export_private_attributes(const Provider& provider, EVP_PKEY* pkey, Attri
 // DER SubjectPublicKeyInfo of `pkey`.
 Result<Bytes> subject_public_key_info(const EVP_PKEY* pkey);
 
-// Pairwise-consistency test of a freshly generated key pair (DESIGN.md §3):
-// sign + verify for signature keys, public-from-private check for X25519/X448.
-// CKR_GENERAL_ERROR on failure: a generated key that fails it means the
-// module is broken.
-Status pairwise_consistency_test(const Provider& provider, EVP_PKEY* pkey);
 
 // X25519/X448 shared secret of `private_key` with the raw peer public key
 // (edwards.cc; CKM_ECDH1_DERIVE dispatches here for CKK_EC_MONTGOMERY).

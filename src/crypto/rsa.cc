@@ -438,7 +438,6 @@ Status generate_key_pair(const MechanismCall& call, const AttributeMap& public_t
     return openssl_error(CKR_FUNCTION_FAILED, "RSA key generation");
   }
   EvpPkeyPtr pkey(raw);
-  RETURN_IF_ERROR(pairwise_consistency_test(call.provider, pkey.get()));
   RETURN_IF_ERROR(export_public_attributes(call.provider, pkey.get(), public_out));
   return export_private_attributes(call.provider, pkey.get(), private_out);
 }
