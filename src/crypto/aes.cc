@@ -1,16 +1,21 @@
 // AES family: key generation, ECB/CBC/CBC-PAD/CTR, GCM and CCM (classic and
 // message-based), CMAC, and key wrap (RFC 3394 / RFC 5649). All of it runs
 // on OpenSSL's EVP ciphers from the module's library context; the shared
-// EVP plumbing lives in cipher_util.
+// EVP plumbing lives in cipher_util, the message-based operations in
+// message_cipher, and the mapping of GCM IVs longer than OpenSSL takes in
+// gcm_iv.
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <utility>
 
 #include "crypto/cipher_util.h"
 #include "crypto/families.h"
+#include "crypto/gcm_iv.h"
+#include "crypto/message_cipher.h"
 #include "crypto/provider.h"
 
 namespace craton::crypto {
@@ -105,7 +110,7 @@ CipherResult block_mode_factory(const MechanismCall& call, const KeyPtr& key) {
 // ---- GCM ------------------------------------------------------------------------
 
 struct GcmConfig {
-  ByteView iv;   // caller memory: valid during the init call only
+  ByteView iv;   // caller memory (1..256 bytes): valid during the init call only
   ByteView aad;
   std::size_t tag_len = 0;
   const EVP_CIPHER* cipher = nullptr;
@@ -188,10 +193,11 @@ class GcmEncryptOperation final : public CipherOperation {
 // is exactly what SP 800-38D §5.2.2 forbids. Hence update_length() == 0.
 class GcmDecryptOperation final : public WholeInputOperation {
  public:
-  explicit GcmDecryptOperation(const GcmConfig& config, KeyPtr key)
+  // `openssl_iv` is config.iv, or its mapping when OpenSSL cannot take it.
+  GcmDecryptOperation(const GcmConfig& config, ByteView openssl_iv, KeyPtr key)
       : cipher_(config.cipher),
         key_(std::move(key)),
-        iv_(config.iv.begin(), config.iv.end()),
+        iv_(openssl_iv.begin(), openssl_iv.end()),
         aad_(config.aad.begin(), config.aad.end()),
         tag_len_(config.tag_len) {}
 
@@ -215,22 +221,26 @@ class GcmDecryptOperation final : public WholeInputOperation {
  private:
   const EVP_CIPHER* cipher_;
   KeyPtr key_;
-  Bytes iv_;
+  SecureBytes iv_;  // a mapped IV reveals the hash subkey (gcm_iv.h)
   Bytes aad_;
   std::size_t tag_len_;
 };
 
 CipherResult gcm_encrypt_factory(const MechanismCall& call, const KeyPtr& key) {
   ASSIGN_OR_RETURN(GcmConfig config, gcm_config(call, key));
+  SecureBytes mapped;
+  ASSIGN_OR_RETURN(ByteView iv, openssl_gcm_iv(call.provider, config.key, config.iv, mapped));
   ASSIGN_OR_RETURN(EvpCipherCtxPtr ctx, new_cipher_ctx());
-  RETURN_IF_ERROR(gcm_start(ctx.get(), config.cipher, config.key, config.iv, config.aad, true));
+  RETURN_IF_ERROR(gcm_start(ctx.get(), config.cipher, config.key, iv, config.aad, true));
   std::unique_ptr<CipherOperation> op = std::make_unique<GcmEncryptOperation>(std::move(ctx), config.tag_len);
   return op;
 }
 
 CipherResult gcm_decrypt_factory(const MechanismCall& call, const KeyPtr& key) {
   ASSIGN_OR_RETURN(GcmConfig config, gcm_config(call, key));
-  std::unique_ptr<CipherOperation> op = std::make_unique<GcmDecryptOperation>(config, key);
+  SecureBytes mapped;
+  ASSIGN_OR_RETURN(ByteView iv, openssl_gcm_iv(call.provider, config.key, config.iv, mapped));
+  std::unique_ptr<CipherOperation> op = std::make_unique<GcmDecryptOperation>(config, iv, key);
   return op;
 }
 
@@ -327,7 +337,10 @@ class KeyWrapOperation final : public WholeInputOperation {
       return openssl_failure("key wrap initialisation failed");
     }
     const std::size_t old = out.size();
-    out.resize(old + run_length(in.size()));
+    // More room than the result needs: EVP expects an update's output buffer
+    // to hold the input plus a block, and a failed RFC 5649 unwrap cleanses
+    // as many output bytes as there were input bytes, 8 more than it yields.
+    out.resize(old + std::max(run_length(in.size()), in.size()) + kAesBlock);
     std::size_t written = 0;
     int final_len = 0;
     // One update call: the wrap ciphers process each call as a whole message.
@@ -481,7 +494,7 @@ Result<std::unique_ptr<MessageCipherOperation>> gcm_message_factory(const Mechan
   ASSIGN_OR_RETURN(ByteView secret, aes_key(key));
   ASSIGN_OR_RETURN(const EVP_CIPHER* cipher,
                    fetch_cipher(call.provider, aes_cipher(CipherName::kAes128Gcm, secret.size())));
-  return make_gcm_message_operation(call.provider, cipher, secret, kEncrypt);
+  return make_gcm_message_operation(call.provider, cipher, key, kEncrypt);
 }
 
 template <bool kEncrypt>

@@ -1,7 +1,7 @@
 // AES family: known answers (SP 800-38A/B/C, the GCM specification, RFC
 // 3394/4493/5649), multi-part == single-part, clone(), length bounds and the
 // error codes. The message-based AEAD operations are tested in
-// cipher_util_test.cc, beside their implementation.
+// message_cipher_test.cc, IVs longer than 128 bytes in gcm_iv_test.cc.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -595,6 +595,12 @@ TEST_F(AesTest, KeyWrapIvAndErrors) {
   Bytes corrupted = *standard;
   corrupted[10] ^= 1;
   EXPECT_EQ(run(CKM_AES_KEY_WRAP, nullptr, 0, key, false, corrupted).rv(), CKR_ENCRYPTED_DATA_INVALID);
+  // A forged KWP input: OpenSSL wipes a whole input's length of output then.
+  for (std::size_t len : {16u, 32u}) {
+    Bytes forged = *run(CKM_AES_KEY_WRAP_KWP, nullptr, 0, key, true, Bytes(len - 8, 7));
+    forged[9] ^= 0x80;
+    EXPECT_EQ(run(CKM_AES_KEY_WRAP_KWP, nullptr, 0, key, false, forged).rv(), CKR_ENCRYPTED_DATA_INVALID);
+  }
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 // EVP_CIPHER/EVP_MAC objects, mechanism-parameter readers, a generic
 // streaming CipherOperation over an EVP_CIPHER_CTX (ECB, CBC, CBC-PAD, CTR),
 // a base for operations that must see their whole input before producing
-// output (GCM decrypt, CCM, key wrap), the AEAD building blocks used by both
-// the classic and the message-based AES-GCM/CCM operations, and the IV
-// generator of the message-based API. Private to src/crypto.
+// output (GCM decrypt, CCM, key wrap), and the AEAD building blocks used by
+// both the classic and the message-based AES-GCM/CCM operations (the latter
+// live in message_cipher.h). Private to src/crypto.
 #pragma once
 
 #include <cstdint>
@@ -120,6 +120,10 @@ Result<std::unique_ptr<CipherOperation>> make_block_mode_operation(const BlockMo
 
 // ---- Whole-input operations -------------------------------------------------
 
+// Appends `in` to a collecting buffer: CKR_DEVICE_MEMORY instead of an
+// exception when callers send more than fits in memory.
+Status buffer_input(SecureBytes& buffer, ByteView in);
+
 // Base of operations that need their complete input before producing any
 // output: update() only collects, final() runs the single-part path over
 // what was collected. Subclasses implement run()/run_length().
@@ -140,7 +144,8 @@ class WholeInputOperation : public CipherOperation {
 
 // Starts an AES-GCM computation on `ctx`: sets the cipher and key when
 // `cipher` is non-null (otherwise reuses the key schedule already in ctx),
-// the IV (any length 1..128 bytes) and feeds the AAD.
+// the IV and feeds the AAD. The IV must be one OpenSSL takes (1..128 bytes):
+// longer ones go through openssl_gcm_iv() (gcm_iv.h) first.
 Status gcm_start(EVP_CIPHER_CTX* ctx, const EVP_CIPHER* cipher, ByteView key, ByteView iv,
                  ByteView aad, bool encrypt);
 // Reads the tag of a finished GCM/CCM encryption.
@@ -152,8 +157,7 @@ Status gcm_set_tag(EVP_CIPHER_CTX* ctx, ByteView tag);
 Status gcm_decrypt_all(EVP_CIPHER_CTX* ctx, ByteView in, ByteView tag, Bytes& out);
 
 // Parameter checks shared by the classic and message-based mechanisms
-// (CKR_MECHANISM_PARAM_INVALID). GCM IVs: 1..128 bytes, OpenSSL's limit
-// (the specification would allow up to 256).
+// (CKR_MECHANISM_PARAM_INVALID). GCM IVs: 1..256 bytes, as PKCS#11 allows.
 Status check_gcm_tag_bits(CK_ULONG bits);
 Result<ByteView> gcm_iv(const void* p, CK_ULONG len);
 Status check_ccm_lengths(std::size_t nonce_len, CK_ULONG mac_len, CK_ULONG data_len);
@@ -170,35 +174,5 @@ struct CcmInput {
 // appends the ciphertext to `out` and writes the MAC to `mac`. Decrypt:
 // checks `mac` and appends the plaintext only if it verifies.
 Status ccm_crypt(const CcmInput& input, ByteView in, std::uint8_t* mac, Bytes& out);
-
-// ---- Message-based AEAD (C_MessageEncryptInit ...) --------------------------
-
-// AES-GCM with CK_GCM_MESSAGE_PARAMS per message. The key schedule is set up
-// once; each message brings its IV (or has it generated) and tag buffer.
-Result<std::unique_ptr<MessageCipherOperation>> make_gcm_message_operation(
-    const Provider& provider, const EVP_CIPHER* cipher, ByteView key, bool encrypt);
-// AES-CCM with CK_CCM_MESSAGE_PARAMS per message.
-Result<std::unique_ptr<MessageCipherOperation>> make_ccm_message_operation(
-    const Provider& provider, const EVP_CIPHER* cipher, KeyPtr key, bool encrypt);
-
-// ---- IV generation for the message-based API --------------------------------
-
-// Produces the IVs (GCM) or nonces (CCM) of one C_MessageEncryptInit
-// operation: the caller's leading `fixed_bits` are kept, the rest is a
-// per-operation counter (CKG_GENERATE_COUNTER) or random (CKG_GENERATE,
-// CKG_GENERATE_RANDOM).
-class IvGenerator {
- public:
-  // Validates a message's generator request; CKR_MECHANISM_PARAM_INVALID if
-  // the combination is unusable (fixed bits beyond the IV, a random part too
-  // small to be unique, an exhausted counter...).
-  Status generate(const Provider& provider, CK_GENERATOR_FUNCTION generator,
-                  CK_ULONG fixed_bits, std::uint8_t* iv, std::size_t iv_len);
-
- private:
-  std::uint64_t counter_ = 0;       // next counter value
-  std::uint64_t random_count_ = 0;  // random IVs generated so far
-  bool counter_exhausted_ = false;
-};
 
 }  // namespace craton::crypto
