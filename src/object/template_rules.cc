@@ -67,8 +67,11 @@ CK_OBJECT_CLASS implied_class(const RuleContext& ctx) {
 // C_UnwrapKey: private or secret keys; ...).
 bool origin_can_make(Origin o, CK_OBJECT_CLASS c) {
   switch (o) {
-    case Origin::Generate: case Origin::Derive: case Origin::Encapsulate: case Origin::Decapsulate:
+    case Origin::Generate: case Origin::Encapsulate: case Origin::Decapsulate:
       return c == CKO_SECRET_KEY;
+    // CKM_HKDF_DATA derives a data object; the mechanism's implied class
+    // (resolve_class) keeps every other derivation to secret keys.
+    case Origin::Derive: return c == CKO_SECRET_KEY || c == CKO_DATA;
     case Origin::GenerateKeyPair: return c == CKO_PUBLIC_KEY || c == CKO_PRIVATE_KEY;
     case Origin::Unwrap: return c == CKO_SECRET_KEY || c == CKO_PRIVATE_KEY;
     default: return true;
