@@ -16,6 +16,7 @@
 #include "abi/function_lists.h"
 #include "abi/guard.h"
 #include "core/mutex.h"
+#include "core/secure_memory.h"
 #include "crypto/integrity.h"
 #include "crypto/provider.h"
 #include "crypto/self_test.h"
@@ -49,6 +50,8 @@ struct ModuleState {
 };
 
 ModuleState g_module;
+
+void report_secure_memory_warning(const char* message) { report_diagnostic(message); }
 
 // fork(): hold init_mu across the fork so the child never inherits it locked
 // by a thread that does not exist there, and learn the child's PID.
@@ -278,6 +281,8 @@ CRATON_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
       // that re-initialises.
       g_module.core.store(nullptr);
     }
+    // Secrets that cannot be locked in RAM are reported once, here.
+    set_secure_memory_warning_sink(&report_secure_memory_warning);
     Result<Config> config = Config::load();
     if (!config.ok()) return fail_initialize(config.status(), CKR_GENERAL_ERROR);
     // Power-on self-tests, in order: integrity of this library, then the

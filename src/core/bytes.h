@@ -1,31 +1,37 @@
 // Byte containers. Anything that may hold key material or a PIN uses
-// SecureBytes, whose storage is wiped when it is released or reallocated.
+// SecureBytes, whose storage is locked in RAM, excluded from core dumps and
+// wiped when it is released or reallocated.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <new>
 #include <span>
 #include <string_view>
 #include <vector>
+
+#include "core/secure_memory.h"
 
 namespace craton {
 
 // Wipes memory in a way the optimiser cannot remove.
 void secure_wipe(void* p, std::size_t n) noexcept;
 
-// Allocator for secret data: zeroes memory before returning it to the heap,
-// and keeps it out of core dumps where the platform allows.
+// Allocator for secret data: storage from the secure pool (core/secure_memory.h),
+// locked in RAM, kept out of core dumps, and wiped before it is reused.
 template <class T>
 struct SecureAllocator {
+  static_assert(alignof(T) <= alignof(std::max_align_t), "the secure pool aligns to max_align_t");
   using value_type = T;
   SecureAllocator() noexcept = default;
   template <class U>
   SecureAllocator(const SecureAllocator<U>&) noexcept {}  // NOLINT
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept {
-    secure_wipe(p, n * sizeof(T));
-    ::operator delete(p);
+  T* allocate(std::size_t n) {
+    if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(secure_allocate(n * sizeof(T)));
   }
+  void deallocate(T* p, std::size_t n) noexcept { secure_deallocate(p, n * sizeof(T)); }
   template <class U>
   bool operator==(const SecureAllocator<U>&) const noexcept { return true; }
 };

@@ -1,6 +1,7 @@
 // Provider: the module's own OSSL_LIB_CTX with the default provider loaded,
 // its DRBG (drbg.h), and per-Provider caches of fetched digests, ciphers, MACs.
 #include "crypto/provider.h"
+#include "crypto/secure_heap.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -110,6 +111,9 @@ struct Provider::Resources {
 Provider::Provider(OSSL_LIB_CTX* ctx) : ctx_(ctx) {}
 
 Result<std::unique_ptr<Provider>> Provider::create() {
+  // Before the first key exists: private-key numbers then live in locked,
+  // undumpable memory (crypto/secure_heap.h).
+  init_openssl_secure_heap();
   OSSL_LIB_CTX* ctx = OSSL_LIB_CTX_new();
   if (ctx == nullptr) return Status(CKR_HOST_MEMORY, "OSSL_LIB_CTX_new failed");
   // From here the Provider owns ctx (its destructor frees it).
