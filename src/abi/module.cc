@@ -86,6 +86,7 @@ void note_error_state_locked() {
   if (core == nullptr || !core->in_error_state()) return;
   if (g_module.error_state_reported.exchange(true)) return;
   report_diagnostic("error state: " + core->error_state_reason());
+  core->audit_error_state();
 }
 
 }  // namespace
@@ -117,9 +118,10 @@ Status check_module_integrity() {
 
 // HsmCore::create, with the exceptions an application mutex callback can
 // raise (core/mutex.h) turned into a status that fail_initialize reports.
-Result<std::unique_ptr<HsmCore>> create_core(const Config& config, std::unique_ptr<crypto::Provider> provider) {
+Result<std::unique_ptr<HsmCore>> create_core(const Config& config, std::unique_ptr<crypto::Provider> provider,
+                                             CoreOptions options) {
   try {
-    return HsmCore::create(config, std::move(provider));
+    return HsmCore::create(config, std::move(provider), std::move(options));
   } catch (const MutexError& e) {
     char rv[24];
     std::snprintf(rv, sizeof rv, "0x%08lx", static_cast<unsigned long>(e.rv()));
@@ -155,8 +157,22 @@ CK_RV check_initialize_args(const CK_C_INITIALIZE_ARGS& args) {
   if (callbacks != 0 && callbacks != 4) return CKR_ARGUMENTS_BAD;
   const bool multi_threaded = callbacks == 4 || (args.flags & CKF_OS_LOCKING_OK) != 0;
   if (multi_threaded && !os_locking_available()) return CKR_CANT_LOCK;
-  // CKF_LIBRARY_CANT_CREATE_OS_THREADS is fine: the module creates no thread.
+  // CKF_LIBRARY_CANT_CREATE_OS_THREADS is honoured: the audit log then
+  // works without its flusher thread (core_options).
   return CKR_OK;
+}
+
+// What the core is told about its start: whether it may create a thread,
+// and the power-on self-test results for the audit log (both have passed
+// when this is called).
+CoreOptions core_options(const CK_C_INITIALIZE_ARGS* args) {
+  CoreOptions options;
+  options.may_create_threads = args == nullptr || (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS) == 0;
+  options.self_test_results = {
+      {"integrity", "passed"},
+      {"known_answer_tests", std::to_string(crypto::known_answer_test_names().size()) + " passed"},
+  };
+  return options;
 }
 
 // Case 3 of §5.4: callbacks without CKF_OS_LOCKING_OK oblige us to lock with
@@ -293,7 +309,7 @@ CRATON_EXPORT CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
     if (Status st = crypto::run_known_answer_tests(**provider); !st.ok()) return fail_self_test(st);
     // Every lock the core takes is created from here on (core/mutex.h).
     LockingModeForNewCore locking(args);
-    Result<std::unique_ptr<HsmCore>> core = create_core(*config, std::move(provider).value());
+    Result<std::unique_ptr<HsmCore>> core = create_core(*config, std::move(provider).value(), core_options(args));
     if (!core.ok()) return fail_initialize(core.status(), initialize_rv(core.rv()));
     locking.commit();
     g_module.error_state_reported.store(false);

@@ -188,6 +188,8 @@ std::string hex_value(CK_ULONG value) {
 
 }  // namespace
 
+std::string audit_hex(CK_ULONG value) { return hex_value(value); }
+
 std::string_view audit_event_name(AuditEventType type) {
   const EventRow* row = event_row(type);
   return row != nullptr ? row->name : "unknown";

@@ -82,6 +82,8 @@ AuditRole audit_role_from_user_type(CK_USER_TYPE user_type);
 
 // "CKR_PIN_INCORRECT" for a known value, else "0x%08lX" (e.g. vendor codes).
 std::string audit_rv_name(CK_RV rv);
+// "0x%08lX": how a value without a known name is written.
+std::string audit_hex(CK_ULONG value);
 // The registry's name ("CKM_ECDSA") for a known mechanism, else "0x%08lX".
 std::string audit_mechanism_name(CK_MECHANISM_TYPE mechanism);
 

@@ -126,6 +126,7 @@ AuditHead AuditLog::head() const {
 void AuditLog::fail(const Status& status) {
   std::lock_guard<std::mutex> lock(append_mu_);
   if (failure_.ok()) failure_ = status;
+  failed_.store(true, std::memory_order_release);
   pending_.clear();  // cannot be written any more; keeps the flusher from spinning
   uncommitted_ = false;
 }

@@ -127,6 +127,10 @@ class AuditLog {
   // with CKR_GENERAL_ERROR. Idempotent.
   Status close();
 
+  // True once a write, fsync or head update failed (every later record()
+  // fails). Lock-free: callers check it before acting, to fail closed.
+  bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
+
   // The head last stored (the last durable entry).
   AuditHead head() const;
   const AuditLogOptions& options() const { return options_; }
@@ -174,6 +178,7 @@ class AuditLog {
   bool stop_ = false;
   bool closed_ = false;
   Status failure_;
+  std::atomic<bool> failed_{false};  // failure_ is set (readable without the lock)
   std::atomic<std::uint64_t> durable_seq_{0};  // last committed seq (read without the lock)
 
   // Write side: guarded by write_mu_ (taken before append_mu_ when both are needed).

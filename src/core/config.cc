@@ -12,6 +12,8 @@
 
 #include <toml++/toml.h>
 
+#include "audit/audit_log.h"
+
 namespace craton {
 namespace {
 
@@ -81,14 +83,15 @@ class TableReader {
 };
 
 // storage_path/log_path: relative, no "..", resolved against base_dir (DESIGN.md §6).
-Status check_relative_path(const std::string& value, const toml::table& table, std::string_view key,
-                           const fs::path& file) {
+Status check_relative_path(const std::string& value, const toml::table& table, std::string_view section,
+                           std::string_view key, const fs::path& file) {
   const fs::path p(value);
   bool dotdot = false;
   for (const auto& part : p) dotdot = dotdot || part == "..";
   if (value.empty() || p.is_absolute() || dotdot) {
     const toml::node* node = table.get(key);
-    return config_error(file, node ? node->source() : toml::source_region{}, "token." + std::string(key),
+    return config_error(file, node ? node->source() : toml::source_region{},
+                        std::string(section) + "." + std::string(key),
                         "must be a relative path without '..' (it resolves against the config file's directory)");
   }
   return Status::Ok();
@@ -110,7 +113,7 @@ Status read_token(const toml::table& t, Config& c, const fs::path& file) {
   if (c.serial_number.size() > 16) {
     return config_error(file, t.get("serial_number")->source(), "token.serial_number", "at most 16 bytes");
   }
-  return check_relative_path(c.storage_path, t, "storage_path", file);
+  return check_relative_path(c.storage_path, t, "token", "storage_path", file);
 }
 
 Status read_security(const toml::table& t, Config& c, const fs::path& file) {
@@ -136,6 +139,21 @@ Status read_algorithms(const toml::table& t, Config& c, const fs::path& file) {
   return r.read_bool("enable_legacy", c.enable_legacy);
 }
 
+Status read_audit(const toml::table& t, Config& c, const fs::path& file) {
+  TableReader r(t, "audit", file);
+  RETURN_IF_ERROR(r.check_known_keys({"log_path", "crypto_ops", "flush_ms", "max_file_bytes"}));
+  RETURN_IF_ERROR(r.read_string("log_path", c.audit_log_path));
+  RETURN_IF_ERROR(r.read_string("crypto_ops", c.audit_crypto_ops));
+  RETURN_IF_ERROR(r.read_uint("flush_ms", c.audit_flush_ms, 1, 60000));
+  RETURN_IF_ERROR(r.read_uint("max_file_bytes", c.audit_max_file_bytes, 4096, 1ul << 40));
+  if (!parse_crypto_audit_mode(c.audit_crypto_ops).ok()) {
+    return config_error(file, t.get("crypto_ops")->source(), "audit.crypto_ops",
+                        "must be \"durable\", \"buffered\" or \"off\"");
+  }
+  if (t.get("log_path") != nullptr) return check_relative_path(c.audit_log_path, t, "audit", "log_path", file);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Config> Config::parse(std::string_view text, const fs::path& file) {
@@ -156,7 +174,8 @@ Result<Config> Config::parse(std::string_view text, const fs::path& file) {
     if (name == "token") st = read_token(*t, c, file);
     else if (name == "security") st = read_security(*t, c, file);
     else if (name == "algorithms") st = read_algorithms(*t, c, file);
-    else if (name == "audit" || name == "daemon") st = Status::Ok();  // read by their own components
+    else if (name == "audit") st = read_audit(*t, c, file);
+    else if (name == "daemon") st = Status::Ok();  // read by the daemon
     else st = config_error(file, node.source(), name, "unknown section");
     RETURN_IF_ERROR(st);
   }

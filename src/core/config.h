@@ -34,7 +34,19 @@ struct Config {
   bool enable_pqc = true;
   bool enable_legacy = true;
 
+  // [audit] (docs/configuration.md; the log itself: src/audit/)
+  std::string audit_log_path;               // empty: <storage_path>/audit.log
+  std::string audit_crypto_ops = "buffered";  // "durable" | "buffered" | "off"
+  unsigned long audit_flush_ms = 200;
+  unsigned long audit_max_file_bytes = 64ul * 1024 * 1024;
+
   std::filesystem::path storage_dir() const { return base_dir / storage_path; }
+  std::filesystem::path audit_log_file() const {
+    return audit_log_path.empty() ? storage_dir() / "audit.log" : base_dir / audit_log_path;
+  }
+  // The audit key and the recorded chain head live in the store (DESIGN.md §5).
+  std::filesystem::path audit_key_file() const { return storage_dir() / "audit.key"; }
+  std::filesystem::path audit_head_file() const { return storage_dir() / "audit_head.sqlite3"; }
 
   // CRATON_HSM_CONFIG, else ./craton_hsm.toml, else defaults. Errors name
   // the file, line and key (CKR_GENERAL_ERROR with that message).

@@ -80,5 +80,47 @@ TEST_F(ConfigFileTest, StoragePathMustBeRelativeWithoutDotDot) {
   EXPECT_TRUE(Config::load_file(write("c.toml", "[token]\nstorage_path = \"x/store\"\n")).ok());
 }
 
+TEST_F(ConfigFileTest, AuditDefaultsLiveInTheStore) {
+  Result<Config> c = Config::load_file(write("craton_hsm.toml", "[token]\nstorage_path = \"s\"\n"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->audit_log_file(), dir_ / "s" / "audit.log");
+  EXPECT_EQ(c->audit_key_file(), dir_ / "s" / "audit.key");
+  EXPECT_EQ(c->audit_head_file(), dir_ / "s" / "audit_head.sqlite3");
+  EXPECT_EQ(c->audit_crypto_ops, "buffered");
+  EXPECT_EQ(c->audit_flush_ms, 200u);
+}
+
+TEST_F(ConfigFileTest, ReadsTheAuditSection) {
+  Result<Config> c = Config::load_file(write(
+      "craton_hsm.toml",
+      "[audit]\nlog_path = \"logs/audit.jsonl\"\ncrypto_ops = \"durable\"\nflush_ms = 10\nmax_file_bytes = 8192\n"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->audit_log_file(), dir_ / "logs" / "audit.jsonl");
+  EXPECT_EQ(c->audit_crypto_ops, "durable");
+  EXPECT_EQ(c->audit_flush_ms, 10u);
+  EXPECT_EQ(c->audit_max_file_bytes, 8192u);
+}
+
+TEST_F(ConfigFileTest, AuditErrorsNameLineAndKey) {
+  struct Case {
+    const char* text;
+    const char* key;
+  } cases[] = {
+      {"[audit]\n\ncrypto_ops = \"sometimes\"\n", "audit.crypto_ops"},
+      {"[audit]\n\nflush_ms = 0\n", "audit.flush_ms"},
+      {"[audit]\n\nmax_file_bytes = 100\n", "audit.max_file_bytes"},
+      {"[audit]\n\nlog_path = \"/var/log/audit.log\"\n", "audit.log_path"},
+      {"[audit]\n\nlog_path = \"../audit.log\"\n", "audit.log_path"},
+      {"[audit]\n\nverbose = true\n", "audit.verbose"},
+  };
+  for (const Case& t : cases) {
+    const fs::path file = write("craton_hsm.toml", t.text);
+    Result<Config> c = Config::load_file(file);
+    ASSERT_FALSE(c.ok()) << t.text;
+    EXPECT_NE(c.status().message().find(file.string() + ":3: " + t.key), std::string::npos)
+        << c.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace craton

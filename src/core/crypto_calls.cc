@@ -7,6 +7,7 @@
 
 #include "core/hsm_core.h"
 #include "core/key_checks.h"
+#include "core/op_audit.h"
 #include "crypto/provider.h"
 #include "token/slot.h"
 
@@ -158,6 +159,7 @@ Status HsmCore::crypto_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANISM
     }
   }
   state->multipart = false;
+  note_operation(*audit_, *state, mech.mechanism, object->get());
   const bool private_use = kind == OpKind::Sign || kind == OpKind::Decrypt || kind == OpKind::SignRecover;
   state->needs_context_login = private_use && (*object)->attrs.bool_or(CKA_ALWAYS_AUTHENTICATE, false);
   return Status::Ok();
@@ -171,6 +173,7 @@ Status HsmCore::digest_init(CK_SESSION_HANDLE h, const CK_MECHANISM& mech) {
   if (!(entry->flags & CKF_DIGEST) || !entry->digest) return Status(CKR_MECHANISM_INVALID);
   ASSIGN_OR_RETURN(s->digest.op, entry->digest({*provider_, mech}));
   s->digest.multipart = false;
+  note_operation(*audit_, s->digest, mech.mechanism, nullptr);
   return Status::Ok();
 }
 
@@ -222,117 +225,153 @@ Status cipher_final(Session& s, OpKind kind, Output out) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h)); \
   std::lock_guard lock(s->mu)
 
+// The session, its lock, and the audit of the operation in `slot`
+// (core/op_audit.h): the call's result goes through audit.done().
+#define CRATON_AUDITED(h, slot, type)                              \
+  CRATON_WITH_SESSION(h);                                          \
+  OpAudit audit(*audit_, *s, s->slot, AuditEventType::type); \
+  RETURN_IF_ERROR(audit.ready())
+
 Status HsmCore::encrypt(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_single(*s, OpKind::Encrypt, in, out);
+  CRATON_AUDITED(h, encrypt, kEncrypt);
+  return audit.done(cipher_single(*s, OpKind::Encrypt, in, out));
 }
 Status HsmCore::encrypt_update(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_update(*s, OpKind::Encrypt, in, out);
+  CRATON_AUDITED(h, encrypt, kEncrypt);
+  return audit.done(cipher_update(*s, OpKind::Encrypt, in, out));
 }
 Status HsmCore::encrypt_final(CK_SESSION_HANDLE h, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_final(*s, OpKind::Encrypt, out);
+  CRATON_AUDITED(h, encrypt, kEncrypt);
+  return audit.done(cipher_final(*s, OpKind::Encrypt, out));
 }
 Status HsmCore::decrypt(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_single(*s, OpKind::Decrypt, in, out);
+  CRATON_AUDITED(h, decrypt, kDecrypt);
+  return audit.done(cipher_single(*s, OpKind::Decrypt, in, out));
 }
 Status HsmCore::decrypt_update(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_update(*s, OpKind::Decrypt, in, out);
+  CRATON_AUDITED(h, decrypt, kDecrypt);
+  return audit.done(cipher_update(*s, OpKind::Decrypt, in, out));
 }
 Status HsmCore::decrypt_final(CK_SESSION_HANDLE h, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_final(*s, OpKind::Decrypt, out);
+  CRATON_AUDITED(h, decrypt, kDecrypt);
+  return audit.done(cipher_final(*s, OpKind::Decrypt, out));
 }
 Status HsmCore::sign_recover(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_single(*s, OpKind::SignRecover, in, out);
+  CRATON_AUDITED(h, sign_recover, kSignRecover);
+  return audit.done(cipher_single(*s, OpKind::SignRecover, in, out));
 }
 Status HsmCore::verify_recover(CK_SESSION_HANDLE h, ByteView signature, Output out) {
-  CRATON_WITH_SESSION(h);
-  return cipher_single(*s, OpKind::VerifyRecover, signature, out);
+  CRATON_AUDITED(h, verify_recover, kVerifyRecover);
+  return audit.done(cipher_single(*s, OpKind::VerifyRecover, signature, out));
 }
 
-// --- digest ---
+// --- digest, sign, verify: the steps, then the audited calls ---
 
-Status HsmCore::digest(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_single_part(s->digest));
-  const std::size_t len = s->digest.op->digest_length();
+namespace {
+
+Status digest_single(Session& s, ByteView in, Output out) {
+  RETURN_IF_ERROR(require_single_part(s.digest));
+  const std::size_t len = s.digest.op->digest_length();
   if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));  // length only, state kept
   Bytes md;
-  Status st = s->digest.op->update(in);
-  if (st.ok()) st = s->digest.op->final(md);
-  s->digest.reset();
+  Status st = s.digest.op->update(in);
+  if (st.ok()) st = s.digest.op->final(md);
+  s.digest.reset();
   RETURN_IF_ERROR(st);
   return out.deliver(md);
+}
+
+Status digest_finish(Session& s, Output out) {
+  RETURN_IF_ERROR(require_active(s.digest));
+  const std::size_t len = s.digest.op->digest_length();
+  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
+  Bytes md;
+  Status st = s.digest.op->final(md);
+  s.digest.reset();
+  RETURN_IF_ERROR(st);
+  return out.deliver(md);
+}
+
+Status sign_single(Session& s, ByteView in, Output out) {
+  RETURN_IF_ERROR(require_single_part(s.sign));
+  return produce_signature(s.sign, out, [&](crypto::SignOperation& op, Bytes& sig) { return op.sign(in, sig); });
+}
+
+Status sign_finish(Session& s, Output out) {
+  RETURN_IF_ERROR(require_active(s.sign));
+  return produce_signature(s.sign, out, [](crypto::SignOperation& op, Bytes& sig) { return op.final(sig); });
+}
+
+Status verify_single(OpSlot<crypto::VerifyOperation>& slot, ByteView in, ByteView signature) {
+  RETURN_IF_ERROR(require_single_part(slot));
+  return finish_verification(slot, [&](crypto::VerifyOperation& op) { return op.verify(in, signature); });
+}
+
+Status verify_finish(OpSlot<crypto::VerifyOperation>& slot, ByteView signature) {
+  RETURN_IF_ERROR(require_active(slot));
+  return finish_verification(slot, [&](crypto::VerifyOperation& op) { return op.final(signature); });
+}
+
+}  // namespace
+
+Status HsmCore::digest(CK_SESSION_HANDLE h, ByteView in, Output out) {
+  CRATON_AUDITED(h, digest, kDigest);
+  return audit.done(digest_single(*s, in, out));
 }
 
 Status HsmCore::digest_update(CK_SESSION_HANDLE h, ByteView in) {
-  CRATON_WITH_SESSION(h);
-  return absorb_part(s->digest, in);
+  CRATON_AUDITED(h, digest, kDigest);
+  return audit.done(absorb_part(s->digest, in));
 }
 
+// The key's value is fed to the digest, never written to the log.
 Status HsmCore::digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->digest));
-  Result<ObjectPtr> object = visible_object(*s, key);
-  if (!object.ok()) return Status(CKR_KEY_HANDLE_INVALID);
-  if ((*object)->object_class() != CKO_SECRET_KEY) return Status(CKR_KEY_INDIGESTIBLE);
-  s->digest.multipart = true;
-  Status st = s->digest.op->update((*object)->attrs.bytes_or_empty(CKA_VALUE));
-  if (!st.ok()) s->digest.reset();
-  return st;
+  CRATON_AUDITED(h, digest, kDigest);
+  return audit.done([&]() -> Status {
+    RETURN_IF_ERROR(require_active(s->digest));
+    Result<ObjectPtr> object = visible_object(*s, key);
+    if (!object.ok()) return Status(CKR_KEY_HANDLE_INVALID);
+    if ((*object)->object_class() != CKO_SECRET_KEY) return Status(CKR_KEY_INDIGESTIBLE);
+    s->digest.multipart = true;
+    Status st = s->digest.op->update((*object)->attrs.bytes_or_empty(CKA_VALUE));
+    if (!st.ok()) s->digest.reset();
+    return st;
+  }());
 }
 
 Status HsmCore::digest_final(CK_SESSION_HANDLE h, Output out) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->digest));
-  const std::size_t len = s->digest.op->digest_length();
-  if (out.is_query() || out.capacity() < len) return out.deliver(Bytes(len));
-  Bytes md;
-  Status st = s->digest.op->final(md);
-  s->digest.reset();
-  RETURN_IF_ERROR(st);
-  return out.deliver(md);
+  CRATON_AUDITED(h, digest, kDigest);
+  return audit.done(digest_finish(*s, out));
 }
 
-// --- sign / verify ---
-
 Status HsmCore::sign(CK_SESSION_HANDLE h, ByteView in, Output out) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_single_part(s->sign));
-  return produce_signature(s->sign, out, [&](crypto::SignOperation& op, Bytes& sig) { return op.sign(in, sig); });
+  CRATON_AUDITED(h, sign, kSign);
+  return audit.done(sign_single(*s, in, out));
 }
 
 Status HsmCore::sign_update(CK_SESSION_HANDLE h, ByteView in) {
-  CRATON_WITH_SESSION(h);
-  return absorb_part(s->sign, in);
+  CRATON_AUDITED(h, sign, kSign);
+  return audit.done(absorb_part(s->sign, in));
 }
 
 Status HsmCore::sign_final(CK_SESSION_HANDLE h, Output out) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->sign));
-  return produce_signature(s->sign, out, [](crypto::SignOperation& op, Bytes& sig) { return op.final(sig); });
+  CRATON_AUDITED(h, sign, kSign);
+  return audit.done(sign_finish(*s, out));
 }
 
 Status HsmCore::verify(CK_SESSION_HANDLE h, ByteView in, ByteView signature) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_single_part(s->verify));
-  return finish_verification(s->verify, [&](crypto::VerifyOperation& op) { return op.verify(in, signature); });
+  CRATON_AUDITED(h, verify, kVerify);
+  return audit.done(verify_single(s->verify, in, signature));
 }
 
 Status HsmCore::verify_update(CK_SESSION_HANDLE h, ByteView in) {
-  CRATON_WITH_SESSION(h);
-  return absorb_part(s->verify, in);
+  CRATON_AUDITED(h, verify, kVerify);
+  return audit.done(absorb_part(s->verify, in));
 }
 
 Status HsmCore::verify_final(CK_SESSION_HANDLE h, ByteView signature) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->verify));
-  return finish_verification(s->verify, [&](crypto::VerifyOperation& op) { return op.final(signature); });
+  CRATON_AUDITED(h, verify, kVerify);
+  return audit.done(verify_finish(s->verify, signature));
 }
 
 // --- verify with the signature given at init (PKCS#11 3.2) ---
@@ -346,22 +385,18 @@ Status HsmCore::verify_signature_init(CK_SESSION_HANDLE h, const CK_MECHANISM& m
 }
 
 Status HsmCore::verify_signature(CK_SESSION_HANDLE h, ByteView in) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_single_part(s->verify_signature));
-  const Bytes& sig = s->signature_to_verify;
-  return finish_verification(s->verify_signature, [&](crypto::VerifyOperation& op) { return op.verify(in, sig); });
+  CRATON_AUDITED(h, verify_signature, kVerify);
+  return audit.done(verify_single(s->verify_signature, in, s->signature_to_verify));
 }
 
 Status HsmCore::verify_signature_update(CK_SESSION_HANDLE h, ByteView in) {
-  CRATON_WITH_SESSION(h);
-  return absorb_part(s->verify_signature, in);
+  CRATON_AUDITED(h, verify_signature, kVerify);
+  return audit.done(absorb_part(s->verify_signature, in));
 }
 
 Status HsmCore::verify_signature_final(CK_SESSION_HANDLE h) {
-  CRATON_WITH_SESSION(h);
-  RETURN_IF_ERROR(require_active(s->verify_signature));
-  const Bytes& sig = s->signature_to_verify;
-  return finish_verification(s->verify_signature, [&](crypto::VerifyOperation& op) { return op.final(sig); });
+  CRATON_AUDITED(h, verify_signature, kVerify);
+  return audit.done(verify_finish(s->verify_signature, s->signature_to_verify));
 }
 
 }  // namespace craton

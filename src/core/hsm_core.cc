@@ -2,6 +2,9 @@
 #include "core/hsm_core.h"
 
 #include <cstring>
+#include <string>
+
+#include "core/core_audit.h"
 
 #include "crypto/mechanism.h"
 #include "crypto/provider.h"
@@ -22,6 +25,12 @@ HsmCore::~HsmCore() {
   // Sessions before slots, slots (and their databases) before the store lock.
   sessions_.reset();
   slots_.clear();
+  if (audit_) {
+    // Nobody is left to tell about a failure here: the entry is written if it can be.
+    (void)audit_->record(AuditEvent{.type = AuditEventType::kFinalize}, Status::Ok());
+    (void)audit_->close();
+    audit_.reset();
+  }
   store_lock_.reset();
 }
 
@@ -30,16 +39,26 @@ Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config) {
   return create(config, std::move(provider));
 }
 
-Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config, std::unique_ptr<crypto::Provider> provider) {
+Result<std::unique_ptr<HsmCore>> HsmCore::create(const Config& config, std::unique_ptr<crypto::Provider> provider,
+                                                 CoreOptions options) {
   std::unique_ptr<HsmCore> core(new HsmCore(config, std::move(provider)));
   const std::filesystem::path root = config.storage_dir();
   RETURN_IF_ERROR(check_no_symlink_below(config.base_dir, config.storage_path));
   ASSIGN_OR_RETURN(core->store_lock_, StoreLock::acquire(root));
-  for (CK_SLOT_ID id = 0; id < config.slot_count; ++id) {
+  // The audit key and head live in the store: opened under its lock.
+  ASSIGN_OR_RETURN(core->audit_, CoreAudit::open(core->config_, *core->provider_, options.may_create_threads));
+  AuditEvent started{.type = AuditEventType::kInitialize};
+  started.detail = std::move(options.self_test_results);
+  started.detail.emplace_back("crypto_ops", config.audit_crypto_ops);
+  Status opened = Status::Ok();
+  for (CK_SLOT_ID id = 0; id < config.slot_count && opened.ok(); ++id) {
     auto slot = std::make_unique<Slot>(id, core->config_, *core->provider_, *core->handles_);
-    RETURN_IF_ERROR(slot->open(root / ("slot-" + std::to_string(id))));
-    core->slots_.push_back(std::move(slot));
+    opened = slot->open(root / ("slot-" + std::to_string(id)));
+    if (opened.ok()) core->slots_.push_back(std::move(slot));
   }
+  // A start that failed is recorded too (the store is unusable, not the log).
+  if (!opened.ok()) started.detail.emplace_back("error", opened.message());
+  RETURN_IF_ERROR(core->audit_->record(std::move(started), opened));
   return core;
 }
 
@@ -55,6 +74,14 @@ void HsmCore::enter_error_state(std::string reason) {
 // it counts as a failed run-time self-test of the whole module.
 bool HsmCore::in_error_state() const noexcept {
   return failed_.load(std::memory_order_acquire) || !provider_->healthy();
+}
+
+void HsmCore::audit_error_state() {
+  if (!audit_ || error_state_audited_.exchange(true)) return;
+  AuditEvent event{.type = AuditEventType::kSelfTest};
+  event.detail.emplace_back("result", "failed");
+  event.detail.emplace_back("error_state", error_state_reason());
+  (void)audit_->record(std::move(event), Status(CKR_GENERAL_ERROR));
 }
 
 std::string HsmCore::error_state_reason() const {
@@ -126,20 +153,31 @@ Status HsmCore::mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANI
 
 Status HsmCore::init_token(CK_SLOT_ID id, ByteView so_pin, ByteView label32) {
   ASSIGN_OR_RETURN(Slot * s, slot(id));
-  if (sessions_->counts(id).total != 0) return Status(CKR_SESSION_EXISTS, "close all sessions first");
-  return s->init_token(so_pin, label32);
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about_slot(AuditEventType::kInitToken, id);
+  event.role = AuditRole::kSecurityOfficer;
+  std::string label(reinterpret_cast<const char*>(label32.data()), label32.size());
+  label.erase(label.find_last_not_of(' ') + 1);
+  event.label = std::move(label);
+  Status st = sessions_->counts(id).total != 0 ? Status(CKR_SESSION_EXISTS, "close all sessions first")
+                                               : s->init_token(so_pin, label32);
+  return audit_->record(std::move(event), st);
 }
 
 Status HsmCore::init_pin(CK_SESSION_HANDLE h, ByteView pin) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  if (!s->read_write()) return Status(CKR_SESSION_READ_ONLY);
-  return s->slot().init_pin(pin);
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kInitPin, *s);
+  Status st = s->read_write() ? s->slot().init_pin(pin) : Status(CKR_SESSION_READ_ONLY);
+  return audit_->record(std::move(event), st);
 }
 
 Status HsmCore::set_pin(CK_SESSION_HANDLE h, ByteView old_pin, ByteView new_pin) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  if (!s->read_write()) return Status(CKR_SESSION_READ_ONLY);
-  return s->slot().set_pin(old_pin, new_pin);
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kSetPin, *s);
+  Status st = s->read_write() ? s->slot().set_pin(old_pin, new_pin) : Status(CKR_SESSION_READ_ONLY);
+  return audit_->record(std::move(event), st);
 }
 
 // --- sessions ---
@@ -161,17 +199,31 @@ Status HsmCore::close_session(CK_SESSION_HANDLE h) {
   Slot& slot = s->slot();
   slot.drop_session_objects(h);
   // Closing the application's last session of a token logs it out (§5.6).
-  if (sessions_->counts(slot.id()).total == 0 && slot.login_state() != LoginState::kPublic) {
-    (void)slot.logout();
-  }
+  if (sessions_->counts(slot.id()).total == 0) logout_after_last_session(slot, h);
   return Status::Ok();
 }
 
 Status HsmCore::close_all_sessions(CK_SLOT_ID id) {
   ASSIGN_OR_RETURN(Slot * s, slot(id));
-  for (const SessionPtr& session : sessions_->remove_all(id)) s->drop_session_objects(session->handle());
-  if (s->login_state() != LoginState::kPublic) (void)s->logout();
+  CK_SESSION_HANDLE last = CK_INVALID_HANDLE;
+  for (const SessionPtr& session : sessions_->remove_all(id)) {
+    s->drop_session_objects(session->handle());
+    last = session->handle();
+  }
+  logout_after_last_session(*s, last);
   return Status::Ok();
+}
+
+// Closing sessions cannot be refused, so a failure to record this is left to
+// the next audited call (it finds the log failed and is refused).
+void HsmCore::logout_after_last_session(Slot& slot, CK_SESSION_HANDLE last) {
+  const LoginState login = slot.login_state();
+  if (login == LoginState::kPublic) return;
+  AuditEvent event = CoreAudit::about_slot(AuditEventType::kLogout, slot.id());
+  if (last != CK_INVALID_HANDLE) event.session = last;
+  event.role = login == LoginState::kUser ? AuditRole::kUser : AuditRole::kSecurityOfficer;
+  event.detail.emplace_back("reason", "last session closed");
+  (void)audit_->record(std::move(event), slot.logout());
 }
 
 Status HsmCore::session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO& out) const {
@@ -203,8 +255,38 @@ Status HsmCore::session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags) {
   return Status::Ok();
 }
 
+namespace {
+
+CK_FLAGS locked_pins(const Slot& slot) {
+  CK_TOKEN_INFO info{};
+  slot.fill_token_info(info, 0, 0);
+  return info.flags & (CKF_USER_PIN_LOCKED | CKF_SO_PIN_LOCKED);
+}
+
+}  // namespace
+
+// Every attempt is recorded, and a PIN locked by this attempt also as a lockout.
 Status HsmCore::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, ByteView pin) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kLogin, *s);
+  event.role = audit_role_from_user_type(user);
+  const CK_FLAGS locked_before = locked_pins(s->slot());
+  const Status st = login_in(*s, user, pin);
+  Status result = audit_->record(std::move(event), st);
+  const CK_FLAGS newly_locked = locked_pins(s->slot()) & ~locked_before;
+  if (newly_locked != 0) {
+    AuditEvent lockout = CoreAudit::about(AuditEventType::kLockout, *s);
+    lockout.role = (newly_locked & CKF_SO_PIN_LOCKED) ? AuditRole::kSecurityOfficer : AuditRole::kUser;
+    lockout.detail.emplace_back("max_failed_logins", std::to_string(config_.max_failed_logins));
+    Status recorded = audit_->record(std::move(lockout), st);
+    if (recorded.rv() != st.rv()) return recorded;
+  }
+  return result;
+}
+
+Status HsmCore::login_in(Session& session, CK_USER_TYPE user, ByteView pin) {
+  Session* s = &session;
   if (user == CKU_CONTEXT_SPECIFIC) {
     std::lock_guard lock(s->mu);
     OpState* waiting = nullptr;
@@ -226,7 +308,9 @@ Status HsmCore::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, ByteView pin) {
 
 Status HsmCore::logout(CK_SESSION_HANDLE h) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  RETURN_IF_ERROR(s->slot().logout());
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kLogout, *s);
+  RETURN_IF_ERROR(audit_->record(std::move(event), s->slot().logout()));
   // Operations may hold private keys: they end with the login.
   for (const SessionPtr& other : sessions_->sessions_of(s->slot().id())) {
     std::lock_guard lock(other->mu);
@@ -244,7 +328,11 @@ Status HsmCore::seed_random(CK_SESSION_HANDLE h, ByteView seed) {
 
 Status HsmCore::generate_random(CK_SESSION_HANDLE h, std::span<std::uint8_t> out) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  return provider_->random(out);
+  if (!audit_->records_crypto()) return provider_->random(out);
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kGenerateRandom, *s);
+  event.detail.emplace_back("bytes", std::to_string(out.size()));
+  return audit_->record(std::move(event), provider_->random(out));
 }
 
 }  // namespace craton

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,6 +31,18 @@ class StoreLock;
 class HandleAllocator;
 namespace crypto { struct MechanismEntry; }
 
+class CoreAudit;
+
+// How the caller (module, daemon, CLI) starts the core.
+struct CoreOptions {
+  // False when the application forbade threads (CKF_LIBRARY_CANT_CREATE_OS_THREADS):
+  // the audit log then writes buffered entries without a background thread.
+  bool may_create_threads = true;
+  // The power-on self-test results the caller obtained, for the audit log's
+  // "initialize" entry (name -> result).
+  std::vector<std::pair<std::string, std::string>> self_test_results;
+};
+
 // Kinds of operation a session holds one of each (PKCS#11 §5.2).
 enum class OpKind { Encrypt, Decrypt, Digest, Sign, Verify, SignRecover, VerifyRecover,
                     MessageEncrypt, MessageDecrypt, Find, VerifySignature };
@@ -38,7 +51,9 @@ class HsmCore {
  public:
   static Result<std::unique_ptr<HsmCore>> create(const Config& config);
   // With a Provider the caller made (and ran the power-on self-tests on).
-  static Result<std::unique_ptr<HsmCore>> create(const Config& config, std::unique_ptr<crypto::Provider> provider);
+  static Result<std::unique_ptr<HsmCore>> create(const Config& config, std::unique_ptr<crypto::Provider> provider,
+                                                 CoreOptions options = {});
+  // Records "finalize" in the audit log and writes what it still holds.
   ~HsmCore();
 
   const Config& config() const { return config_; }
@@ -52,6 +67,9 @@ class HsmCore {
   void enter_error_state(std::string reason);
   bool in_error_state() const noexcept;
   std::string error_state_reason() const;
+  // Records the error state in the audit log, once (the log's HMAC does not
+  // depend on the failed part; if it did, the entry is simply not written).
+  void audit_error_state();
 
   // --- Slots and tokens (PKCS#11 §5.5) ---
   std::vector<CK_SLOT_ID> slot_list(bool token_present) const;
@@ -157,6 +175,21 @@ class HsmCore {
   Status check_generated_pair(const AttributeMap& pub, const AttributeMap& priv);
   // Publishes a new object for the session after the rules have produced `attrs`.
   Result<CK_OBJECT_HANDLE> publish(Session& s, AttributeMap attrs);
+  // The unaudited bodies of audited calls (the public methods record them).
+  Result<CK_OBJECT_HANDLE> create_object_in(Session& s, const AttributeMap& tmpl);
+  Result<CK_OBJECT_HANDLE> generate_key_in(Session& s, const CK_MECHANISM& mech, const AttributeMap& tmpl);
+  Status generate_key_pair_in(Session& s, const CK_MECHANISM& mech, const AttributeMap& public_tmpl,
+                              const AttributeMap& private_tmpl, CK_OBJECT_HANDLE& public_key,
+                              CK_OBJECT_HANDLE& private_key);
+  Status wrap_key_in(Session& s, const CK_MECHANISM& mech, CK_OBJECT_HANDLE wrapping_key, CK_OBJECT_HANDLE key,
+                     Output out);
+  Result<CK_OBJECT_HANDLE> unwrap_key_in(Session& s, const CK_MECHANISM& mech, CK_OBJECT_HANDLE unwrapping_key,
+                                         ByteView wrapped, const AttributeMap& tmpl);
+  Result<CK_OBJECT_HANDLE> derive_key_in(Session& s, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
+                                         const AttributeMap& tmpl);
+  Status login_in(Session& s, CK_USER_TYPE user, ByteView pin);
+  // Logs the token out after its last session closed, and records it.
+  void logout_after_last_session(Slot& slot, CK_SESSION_HANDLE last);
 
   Config config_;
   MechanismPolicy policy_;
@@ -165,6 +198,8 @@ class HsmCore {
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<HandleAllocator> handles_;
   std::unique_ptr<StoreLock> store_lock_;
+  std::unique_ptr<CoreAudit> audit_;
+  std::atomic<bool> error_state_audited_{false};
   std::atomic<bool> failed_{false};
   mutable std::mutex failure_mu_;
   std::string failure_reason_;  // guarded by failure_mu_

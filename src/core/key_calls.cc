@@ -1,6 +1,7 @@
 // HsmCore: key generation, wrapping, unwrapping and derivation (PKCS#11 §5.16).
 #include <mutex>
 
+#include "core/core_audit.h"
 #include "core/hsm_core.h"
 #include "core/key_checks.h"
 #include "core/rule_context.h"
@@ -63,8 +64,77 @@ Status HsmCore::check_generated_pair(const AttributeMap& pub, const AttributeMap
   return Status(CKR_GENERAL_ERROR, "pairwise consistency test failed; the module is in the error state");
 }
 
+// --- the audited calls: each records its event with the result ---
+
 Result<CK_OBJECT_HANDLE> HsmCore::generate_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, const AttributeMap& tmpl) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kGenerateKey, *s);
+  event.mechanism = mech.mechanism;
+  Result<CK_OBJECT_HANDLE> made = generate_key_in(*s, mech, tmpl);
+  if (made.ok()) CoreAudit::name_object(event, s->slot(), *made);
+  return audit_->record(std::move(event), std::move(made));
+}
+
+Status HsmCore::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, const AttributeMap& public_tmpl,
+                                  const AttributeMap& private_tmpl, CK_OBJECT_HANDLE& public_key,
+                                  CK_OBJECT_HANDLE& private_key) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kGenerateKeyPair, *s);
+  event.mechanism = mech.mechanism;
+  Status st = generate_key_pair_in(*s, mech, public_tmpl, private_tmpl, public_key, private_key);
+  if (st.ok()) {
+    CoreAudit::name_object(event, s->slot(), private_key);
+    event.object2 = public_key;
+  }
+  return audit_->record(std::move(event), st);
+}
+
+// Recorded when a wrapped key was produced or refused, not for length questions.
+Status HsmCore::wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE wrapping_key,
+                         CK_OBJECT_HANDLE key, Output out) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kWrapKey, *s);
+  event.mechanism = mech.mechanism;
+  CoreAudit::name_object(event, s->slot(), key);
+  event.object2 = wrapping_key;
+  Status st = wrap_key_in(*s, mech, wrapping_key, key, out);
+  if ((st.ok() && out.is_query()) || st.rv() == CKR_BUFFER_TOO_SMALL) return st;
+  return audit_->record(std::move(event), st);
+}
+
+Result<CK_OBJECT_HANDLE> HsmCore::unwrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech,
+                                             CK_OBJECT_HANDLE unwrapping_key, ByteView wrapped,
+                                             const AttributeMap& tmpl) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kUnwrapKey, *s);
+  event.mechanism = mech.mechanism;
+  event.object2 = unwrapping_key;
+  Result<CK_OBJECT_HANDLE> made = unwrap_key_in(*s, mech, unwrapping_key, wrapped, tmpl);
+  if (made.ok()) CoreAudit::name_object(event, s->slot(), *made);
+  return audit_->record(std::move(event), std::move(made));
+}
+
+Result<CK_OBJECT_HANDLE> HsmCore::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
+                                             const AttributeMap& tmpl) {
+  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kDeriveKey, *s);
+  event.mechanism = mech.mechanism;
+  event.object2 = base_key;
+  Result<CK_OBJECT_HANDLE> made = derive_key_in(*s, mech, base_key, tmpl);
+  if (made.ok()) CoreAudit::name_object(event, s->slot(), *made);
+  return audit_->record(std::move(event), std::move(made));
+}
+
+// --- the work itself ---
+
+Result<CK_OBJECT_HANDLE> HsmCore::generate_key_in(Session& session, const CK_MECHANISM& mech,
+                                                  const AttributeMap& tmpl) {
+  Session* s = &session;
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
   if (!(entry->flags & CKF_GENERATE) || !entry->generate_key) return Status(CKR_MECHANISM_INVALID);
   RuleContext ctx = rule_context(*s, Origin::Generate, mech.mechanism);
@@ -81,10 +151,10 @@ Result<CK_OBJECT_HANDLE> HsmCore::generate_key(CK_SESSION_HANDLE h, const CK_MEC
   return publish(*s, std::move(attrs));
 }
 
-Status HsmCore::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, const AttributeMap& public_tmpl,
-                                  const AttributeMap& private_tmpl, CK_OBJECT_HANDLE& public_key,
-                                  CK_OBJECT_HANDLE& private_key) {
-  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+Status HsmCore::generate_key_pair_in(Session& session, const CK_MECHANISM& mech, const AttributeMap& public_tmpl,
+                                     const AttributeMap& private_tmpl, CK_OBJECT_HANDLE& public_key,
+                                     CK_OBJECT_HANDLE& private_key) {
+  Session* s = &session;
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
   if (!(entry->flags & CKF_GENERATE_KEY_PAIR) || !entry->generate_key_pair) return Status(CKR_MECHANISM_INVALID);
   RuleContext ctx = rule_context(*s, Origin::GenerateKeyPair, mech.mechanism);
@@ -117,9 +187,9 @@ Status HsmCore::generate_key_pair(CK_SESSION_HANDLE h, const CK_MECHANISM& mech,
   return Status::Ok();
 }
 
-Status HsmCore::wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE wrapping_key,
-                         CK_OBJECT_HANDLE key, Output out) {
-  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+Status HsmCore::wrap_key_in(Session& session, const CK_MECHANISM& mech, CK_OBJECT_HANDLE wrapping_key,
+                            CK_OBJECT_HANDLE key, Output out) {
+  Session* s = &session;
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
   if (!entry->encrypt) return Status(CKR_MECHANISM_INVALID);
   Result<ObjectPtr> wrapper = visible_object(*s, wrapping_key);
@@ -149,10 +219,10 @@ Status HsmCore::wrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJEC
   return out.deliver(wrapped);
 }
 
-Result<CK_OBJECT_HANDLE> HsmCore::unwrap_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech,
-                                             CK_OBJECT_HANDLE unwrapping_key, ByteView wrapped,
-                                             const AttributeMap& tmpl) {
-  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+Result<CK_OBJECT_HANDLE> HsmCore::unwrap_key_in(Session& session, const CK_MECHANISM& mech,
+                                                CK_OBJECT_HANDLE unwrapping_key, ByteView wrapped,
+                                                const AttributeMap& tmpl) {
+  Session* s = &session;
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
   if (!entry->decrypt) return Status(CKR_MECHANISM_INVALID);
   Result<ObjectPtr> unwrapper = visible_object(*s, unwrapping_key);
@@ -197,9 +267,9 @@ Result<CK_OBJECT_HANDLE> HsmCore::unwrap_key(CK_SESSION_HANDLE h, const CK_MECHA
   return publish(*s, std::move(attrs));
 }
 
-Result<CK_OBJECT_HANDLE> HsmCore::derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
-                                             const AttributeMap& tmpl) {
-  ASSIGN_OR_RETURN(SessionPtr s, session(h));
+Result<CK_OBJECT_HANDLE> HsmCore::derive_key_in(Session& session, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
+                                                const AttributeMap& tmpl) {
+  Session* s = &session;
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
   if (!(entry->flags & CKF_DERIVE) || !entry->derive) return Status(CKR_MECHANISM_INVALID);
   Result<ObjectPtr> base = visible_object(*s, base_key);

@@ -5,6 +5,7 @@
 
 #include "core/hsm_core.h"
 #include "core/key_checks.h"
+#include "core/op_audit.h"
 #include "crypto/provider.h"
 #include "token/slot.h"
 
@@ -13,6 +14,10 @@ namespace {
 
 OpSlot<crypto::MessageCipherOperation>& message_slot(Session& s, OpKind kind) {
   return kind == OpKind::MessageEncrypt ? s.message_encrypt : s.message_decrypt;
+}
+
+AuditEventType message_event(OpKind kind) {
+  return kind == OpKind::MessageEncrypt ? AuditEventType::kMessageEncrypt : AuditEventType::kMessageDecrypt;
 }
 
 }  // namespace
@@ -32,6 +37,7 @@ Status HsmCore::message_init(CK_SESSION_HANDLE h, OpKind kind, const CK_MECHANIS
   crypto::MessageCipherFactory factory = enc ? entry->message_encrypt : entry->message_decrypt;
   if (!factory) return Status(CKR_MECHANISM_INVALID);
   ASSIGN_OR_RETURN(slot.op, factory({*provider_, mech}, parsed));
+  note_operation(*audit_, slot, mech.mechanism, object->get());
   return Status::Ok();
 }
 
@@ -45,10 +51,14 @@ Status HsmCore::message_run(CK_SESSION_HANDLE h, OpKind kind, void* params, CK_U
   // an IV from a generator, which a mere query must not do.
   const std::size_t bound = slot.op->next_length(in.size(), /*last=*/true);
   if (out.is_query() || out.capacity() < bound) return out.deliver(Bytes(bound));
-  RETURN_IF_ERROR(slot.op->begin(params, params_len, aad));
-  Bytes produced;
-  RETURN_IF_ERROR(slot.op->next(in, produced, /*last=*/true));
-  return out.deliver(produced);
+  OpAudit audit(*audit_, *s, slot, message_event(kind));
+  RETURN_IF_ERROR(audit.ready());
+  return audit.record([&]() -> Status {
+    RETURN_IF_ERROR(slot.op->begin(params, params_len, aad));
+    Bytes produced;
+    RETURN_IF_ERROR(slot.op->next(in, produced, /*last=*/true));
+    return out.deliver(produced);
+  }());
 }
 
 Status HsmCore::message_begin(CK_SESSION_HANDLE h, OpKind kind, void* params, CK_ULONG params_len, ByteView aad) {
@@ -69,9 +79,13 @@ Status HsmCore::message_next(CK_SESSION_HANDLE h, OpKind kind, void* params, CK_
   if (!slot.active()) return Status(CKR_OPERATION_NOT_INITIALIZED);
   const std::size_t bound = slot.op->next_length(in.size(), last);
   if (out.is_query() || out.capacity() < bound) return out.deliver(Bytes(bound));
+  OpAudit audit(*audit_, *s, slot, message_event(kind));
+  RETURN_IF_ERROR(audit.ready());
   Bytes produced;
-  RETURN_IF_ERROR(slot.op->next(in, produced, last));
-  return out.deliver(produced);
+  Status st = slot.op->next(in, produced, last);
+  if (st.ok()) st = out.deliver(produced);
+  // A message is recorded once, when its last part is done (or a part failed).
+  return last || !st.ok() ? audit.record(st) : st;
 }
 
 Status HsmCore::message_final(CK_SESSION_HANDLE h, OpKind kind) {

@@ -1,4 +1,5 @@
 // HsmCore: object management (PKCS#11 §5.7).
+#include "core/core_audit.h"
 #include "core/hsm_core.h"
 #include "core/rule_context.h"
 #include "session/session_table.h"
@@ -30,29 +31,55 @@ Result<CK_OBJECT_HANDLE> HsmCore::publish(Session& s, AttributeMap attrs) {
   return object->handle;
 }
 
+// Secret and private keys brought in by value are recorded as imports; other
+// objects (public keys, certificates, data) as creations.
 Result<CK_OBJECT_HANDLE> HsmCore::create_object(CK_SESSION_HANDLE h, const AttributeMap& tmpl) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  ASSIGN_OR_RETURN(AttributeMap attrs, prepare_new_object(tmpl, rule_context(*s, Origin::Create)));
-  RETURN_IF_ERROR(check_writable(*s, attrs));
+  RETURN_IF_ERROR(audit_->ready());
+  const CK_OBJECT_CLASS cls = tmpl.ulong_or(CKA_CLASS, CK_UNAVAILABLE_INFORMATION);
+  const bool import = cls == CKO_SECRET_KEY || cls == CKO_PRIVATE_KEY;
+  AuditEvent event = CoreAudit::about(import ? AuditEventType::kImportKey : AuditEventType::kCreateObject, *s);
+  Result<CK_OBJECT_HANDLE> made = create_object_in(*s, tmpl);
+  if (made.ok()) CoreAudit::name_object(event, s->slot(), *made);
+  return audit_->record(std::move(event), std::move(made));
+}
+
+Result<CK_OBJECT_HANDLE> HsmCore::create_object_in(Session& s, const AttributeMap& tmpl) {
+  ASSIGN_OR_RETURN(AttributeMap attrs, prepare_new_object(tmpl, rule_context(s, Origin::Create)));
+  RETURN_IF_ERROR(check_writable(s, attrs));
   if (is_key_class(attrs.ulong_or(CKA_CLASS, CK_UNAVAILABLE_INFORMATION))) {
     RETURN_IF_ERROR(crypto::complete_key_material(*provider_, attrs));
   }
-  return publish(*s, std::move(attrs));
+  return publish(s, std::move(attrs));
 }
 
 Result<CK_OBJECT_HANDLE> HsmCore::copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& tmpl) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  ASSIGN_OR_RETURN(ObjectPtr original, visible_object(*s, obj));
-  ASSIGN_OR_RETURN(AttributeMap attrs, prepare_copy(original->attrs, tmpl, rule_context(*s, Origin::Copy)));
-  return publish(*s, std::move(attrs));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kCopyObject, *s);
+  event.object2 = obj;
+  Result<CK_OBJECT_HANDLE> made = [&]() -> Result<CK_OBJECT_HANDLE> {
+    ASSIGN_OR_RETURN(ObjectPtr original, visible_object(*s, obj));
+    ASSIGN_OR_RETURN(AttributeMap attrs, prepare_copy(original->attrs, tmpl, rule_context(*s, Origin::Copy)));
+    return publish(*s, std::move(attrs));
+  }();
+  if (made.ok()) CoreAudit::name_object(event, s->slot(), *made);
+  return audit_->record(std::move(event), std::move(made));
 }
 
 Status HsmCore::destroy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
-  ASSIGN_OR_RETURN(ObjectPtr object, visible_object(*s, obj));
-  RETURN_IF_ERROR(check_writable(*s, object->attrs));
-  if (!object->attrs.bool_or(CKA_DESTROYABLE, true)) return Status(CKR_ACTION_PROHIBITED, "CKA_DESTROYABLE is false");
-  return s->slot().destroy_object(object);
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kDestroyObject, *s);
+  event.object = obj;
+  Status st = [&]() -> Status {
+    ASSIGN_OR_RETURN(ObjectPtr object, visible_object(*s, obj));
+    CoreAudit::name_object(event, s->slot(), obj);  // while it still exists
+    RETURN_IF_ERROR(check_writable(*s, object->attrs));
+    if (!object->attrs.bool_or(CKA_DESTROYABLE, true)) return Status(CKR_ACTION_PROHIBITED, "CKA_DESTROYABLE is false");
+    return s->slot().destroy_object(object);
+  }();
+  return audit_->record(std::move(event), st);
 }
 
 Result<CK_ULONG> HsmCore::object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj) {
@@ -67,16 +94,28 @@ Result<ObjectPtr> HsmCore::read_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj
   return visible_object(*s, obj);
 }
 
+// The entry names the attributes changed, never their values.
 Status HsmCore::set_attributes(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, const AttributeMap& changes) {
   ASSIGN_OR_RETURN(SessionPtr s, session(h));
+  RETURN_IF_ERROR(audit_->ready());
+  AuditEvent event = CoreAudit::about(AuditEventType::kSetAttribute, *s);
+  event.object = obj;
+  std::string names;
+  for (const auto& [type, value] : changes) {
+    if (!names.empty()) names += ',';
+    names += attribute_kind(type) ? attribute_name(type) : audit_hex(type);
+  }
+  event.detail.emplace_back("attributes", std::move(names));
   Slot& slot = s->slot();
   const RuleContext ctx = rule_context(*s, Origin::Create);
-  return slot.modify_object(
+  Status st = slot.modify_object(
       obj, [&slot](const Object& o) { return slot.visible(o); },
       [&](const Object& current) -> Result<AttributeMap> {
         RETURN_IF_ERROR(check_writable(*s, current.attrs));
         return apply_changes(current.attrs, changes, ctx);
       });
+  if (st.ok()) CoreAudit::name_object(event, slot, obj);  // the label as it is now
+  return audit_->record(std::move(event), st);
 }
 
 Status HsmCore::find_init(CK_SESSION_HANDLE h, const AttributeMap& tmpl) {

@@ -197,6 +197,9 @@ class Pool {
   // A zeroed block of class `cls`; sets `lock_error` when a new chunk could
   // not be locked.
   std::byte* take(std::size_t cls, int& lock_error) {
+    // Before the lock is first taken: a fork() while another thread holds it
+    // must already find the handlers that release it in the child.
+    register_fork_handlers();
     std::lock_guard<std::mutex> lock(mu_);
     std::byte* block = pop(cls);
     if (block == nullptr) block = carve(cls, lock_error);
@@ -286,7 +289,6 @@ class Pool {
   }
 
   void new_chunk(int& lock_error) {
-    register_fork_handlers();
     std::byte* chunk = static_cast<std::byte*>(map_pages(kChunkBytes));
     lock_error = protect(chunk, kChunkBytes, true);
     retire_tail();

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <mutex>
 #include <vector>
 
@@ -21,6 +23,10 @@ class Slot;
 struct OpState {
   bool multipart = false;              // an *Update call happened: single-part calls now refused
   bool needs_context_login = false;    // CKA_ALWAYS_AUTHENTICATE key, no CKU_CONTEXT_SPECIFIC login yet
+  // What the audit entry of the operation names (set at init; core/core_audit.h).
+  CK_MECHANISM_TYPE mechanism = CK_UNAVAILABLE_INFORMATION;
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  std::optional<std::string> key_label;
 };
 
 template <class Op>
