@@ -3,9 +3,17 @@
 // The log alone cannot prove it is complete: cutting its last lines, or
 // putting back an older copy, leaves a valid chain. So after every durable
 // flush the writer records {seq, hash, file} of the last written entry here,
-// in a small SQLite database in the store directory (WAL, synchronous=FULL:
-// durable when store() returns). A log that ends before this head, or holds a
-// different entry at its sequence number, was truncated or rolled back.
+// in a small SQLite database in the store directory. A log that ends before
+// this head, or holds a different entry at its sequence number, was truncated
+// or rolled back.
+//
+// WAL with synchronous=NORMAL: a stored head survives the process being
+// killed at once, and power loss or an OS crash can lose only its latest
+// updates — leaving the (fsync'ed) log ahead of the head, which opening
+// accepts (below). That costs the detection of a truncation of just those
+// last entries after a power cut, and saves one fsync per durable entry:
+// every management call (key generation, object creation) pays it, and it
+// was half their audit cost (bench/audit_overhead.sh, docs/benchmarks.md).
 //
 // The head is written only AFTER the entries it names are fsync'ed, so after
 // a crash the log may be ahead of the head (never behind); opening the log
