@@ -34,6 +34,7 @@ struct KnownAnswerTest {
 // The KATs of each family file, in the order they run.
 std::span<const KnownAnswerTest> symmetric_tests();   // hashes, HMAC, AES modes, CMAC, KDFs
 std::span<const KnownAnswerTest> asymmetric_tests();  // RSA, ECDSA, EdDSA, ECDH
+std::span<const KnownAnswerTest> post_quantum_tests();  // ML-KEM, ML-DSA, SLH-DSA
 
 // ---- Compile-time hex constants ------------------------------------------------
 // Test vectors are written as the hex text of their source document and

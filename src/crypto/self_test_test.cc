@@ -46,7 +46,7 @@ TEST(SelfTest, ListNamesEveryFamilyOnce) {
        {"SHA-1", "SHA-256", "SHA-512", "SHA3-256", "HMAC-SHA256", "AES-GCM-encrypt", "AES-GCM-decrypt", "AES-CBC",
         "AES-CTR", "AES-KW", "AES-CMAC", "HKDF-SHA256", "PBKDF2-SHA256", "RSA-PKCS1-sign", "RSA-PKCS1-verify",
         "RSA-OAEP-decrypt", "ECDSA-P256-sign", "ECDSA-P256-verify", "Ed25519-sign", "Ed25519-verify", "ECDH-P256",
-        "DRBG"}) {
+        "DRBG", "ML-KEM-768-decapsulate", "ML-DSA-44-sign-verify", "SLH-DSA-SHA2-128s-verify"}) {
     EXPECT_EQ(1u, unique.count(expected)) << expected;
   }
 }

@@ -31,6 +31,8 @@ struct Catalogue {
     // The DRBG before the asymmetric tests, whose RSA blinding draws from it.
     tests.push_back({"DRBG", drbg});
     tests.insert(tests.end(), asymmetric.begin(), asymmetric.end());
+    const auto post_quantum = kat::post_quantum_tests();
+    tests.insert(tests.end(), post_quantum.begin(), post_quantum.end());
     for (const kat::KnownAnswerTest& t : tests) names.push_back(t.name);
   }
 
