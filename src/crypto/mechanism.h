@@ -108,8 +108,8 @@ struct MechanismEntry {
   CK_MECHANISM_TYPE type = 0;
   const char* name = "";
   KeyTypeSet key_types;       // empty for digests
-  CK_ULONG min_key_size = 0;  // CK_MECHANISM_INFO units: bits for RSA/EC/Edwards,
-  CK_ULONG max_key_size = 0;  // bytes for AES/DES3/generic secrets (per the spec)
+  CK_ULONG min_key_size = 0;  // CK_MECHANISM_INFO units: bits for RSA/EC/Edwards, bytes for
+  CK_ULONG max_key_size = 0;  // AES/DES3/generic secrets and PQC public keys (per the spec)
   CK_FLAGS flags = 0;
   bool approved = true;       // FIPS-approved (SP 800-140C/D); legacy rows are false
   bool legacy = false;        // DES3, MD5: hidden unless [algorithms] enable_legacy

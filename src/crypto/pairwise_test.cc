@@ -55,8 +55,9 @@ class PairwiseTest : public ::testing::Test {
     return {pub.ok() ? pub.value() : nullptr, priv.ok() ? priv.value() : nullptr};
   }
 
-  // For algorithms key.cc does not load yet (ML-DSA, ML-KEM, SLH-DSA): the
-  // public half copied out through OSSL_PARAMs, the private half as is.
+  // For algorithms key.cc does not load yet (ML-KEM, SLH-DSA), and for
+  // ML-DSA independently of key.cc: the public half copied out through
+  // OSSL_PARAMs, the private half as is.
   KeyPair raw_pair(EvpPkeyPtr pkey) {
     OSSL_PARAM* params = nullptr;
     EXPECT_EQ(1, EVP_PKEY_todata(pkey.get(), EVP_PKEY_PUBLIC_KEY, &params));
@@ -102,6 +103,7 @@ struct Family {
 constexpr Family kModuleFamilies[] = {
     {"RSA", nullptr},     {"EC", "P-256"},    {"EC", "P-384"},       {"EC", "P-521"},
     {"ED25519", nullptr}, {"ED448", nullptr}, {"X25519", nullptr},   {"X448", nullptr},
+    {"ML-DSA-65", nullptr},
 };
 constexpr const char* kPqcFamilies[] = {"ML-DSA-44", "ML-KEM-768", "SLH-DSA-SHA2-128f"};
 

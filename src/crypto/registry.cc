@@ -10,7 +10,8 @@ namespace {
 std::vector<MechanismEntry> build_registry() {
   std::vector<MechanismEntry> rows;
   for (auto family : {digest_mechanisms(), hmac_mechanisms(), kdf_mechanisms(), aes_mechanisms(),
-                      des3_mechanisms(), rsa_mechanisms(), ec_mechanisms(), edwards_mechanisms()}) {
+                      des3_mechanisms(), rsa_mechanisms(), ec_mechanisms(), edwards_mechanisms(),
+                      ml_dsa_mechanisms()}) {
     rows.insert(rows.end(), family.begin(), family.end());
   }
   std::sort(rows.begin(), rows.end(),
@@ -36,9 +37,9 @@ const MechanismEntry* find_mechanism(CK_MECHANISM_TYPE type) {
 }
 
 CK_ULONG key_size_in_info_units(const MechanismEntry& entry, const Key& key) {
-  // The specification gives sizes in bytes for symmetric keys, bits otherwise.
-  const bool bytes = key.object_class == CKO_SECRET_KEY;
-  (void)entry;
+  // The specification gives sizes in bytes for symmetric keys and for the
+  // post-quantum families (their public key length, PKCS#11 3.2), bits otherwise.
+  const bool bytes = key.object_class == CKO_SECRET_KEY || entry.pqc;
   return bytes ? key.bits / 8 : key.bits;
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <memory>
 #include <stdexcept>
@@ -23,6 +24,7 @@ struct Free {
   void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
   void operator()(BIGNUM* p) const { BN_free(p); }
   void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+  void operator()(EVP_SIGNATURE* p) const { EVP_SIGNATURE_free(p); }
 };
 template <class T>
 using Ptr = std::unique_ptr<T, Free>;
@@ -141,6 +143,35 @@ bool verify_ed25519(const Bytes& public_key, const Bytes& data, const Bytes& sig
       EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr, public_key.data(), public_key.size()));
   check(key != nullptr, "Ed25519 key");
   return digest_verify(key.get(), "", data, signature, [](EVP_PKEY_CTX*) {});
+}
+
+bool verify_ml_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
+                   const Bytes& signature) {
+  Ptr<EVP_PKEY> key(EVP_PKEY_new_raw_public_key_ex(nullptr, algorithm.c_str(), nullptr, public_key.data(),
+                                                   public_key.size()));
+  Ptr<EVP_SIGNATURE> alg(EVP_SIGNATURE_fetch(nullptr, algorithm.c_str(), nullptr));
+  check(key && alg, "ML-DSA key");
+  Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  OSSL_PARAM params[2] = {OSSL_PARAM_construct_end(), OSSL_PARAM_construct_end()};
+  if (!context.empty()) {
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
+                                                  const_cast<std::uint8_t*>(context.data()), context.size());
+  }
+  check(ctx && EVP_PKEY_verify_message_init(ctx.get(), alg.get(), params) == 1, "ML-DSA verify init");
+  return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), data.data(), data.size()) == 1;
+}
+
+Bytes raw_public_key_of_spki(const Bytes& spki, std::string& algorithm) {
+  const unsigned char* p = spki.data();
+  Ptr<EVP_PKEY> key(d2i_PUBKEY_ex(nullptr, &p, static_cast<long>(spki.size()), nullptr, nullptr));
+  check(key && p == spki.data() + spki.size(), "SubjectPublicKeyInfo");
+  algorithm = EVP_PKEY_get0_type_name(key.get());
+  std::size_t len = 0;
+  check(EVP_PKEY_get_raw_public_key(key.get(), nullptr, &len) == 1, "raw public key size");
+  Bytes out(len);
+  check(EVP_PKEY_get_raw_public_key(key.get(), out.data(), &len) == 1, "raw public key");
+  out.resize(len);
+  return out;
 }
 
 Bytes digest(const std::string& name, const Bytes& data) {

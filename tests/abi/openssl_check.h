@@ -22,6 +22,13 @@ Bytes rsa_oaep_encrypt(const Bytes& modulus, const Bytes& exponent, const std::s
 bool verify_ecdsa(const std::string& group, const Bytes& point, const std::string& digest, const Bytes& data,
                   const Bytes& signature);
 bool verify_ed25519(const Bytes& public_key, const Bytes& data, const Bytes& signature);
+// Pure ML-DSA (FIPS 204) with `algorithm` "ML-DSA-44"/"-65"/"-87", the raw
+// public key (CKA_VALUE) and a context string (may be empty).
+bool verify_ml_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
+                   const Bytes& signature);
+// The raw public key inside a DER SubjectPublicKeyInfo (CKA_PUBLIC_KEY_INFO)
+// and OpenSSL's name of its algorithm ("ML-DSA-65", "ED25519", ...).
+Bytes raw_public_key_of_spki(const Bytes& spki, std::string& algorithm);
 
 Bytes digest(const std::string& name, const Bytes& data);
 // AES-GCM encryption with a 16-byte tag appended (the PKCS#11 output form).

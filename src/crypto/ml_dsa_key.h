@@ -1,0 +1,60 @@
+// ML-DSA (FIPS 204) key material: the three parameter sets, PKCS#11
+// attributes (CKA_PARAMETER_SET, CKA_VALUE, CKA_SEED) <-> EVP_PKEY.
+// key.cc dispatches CKK_ML_DSA here; ml_dsa.cc (the mechanisms) uses the
+// sizes.
+#pragma once
+
+#include <cstddef>
+
+#include "core/bytes.h"
+#include "core/status.h"
+#include "craton/pkcs11.h"
+#include "crypto/key.h"
+#include "object/attributes.h"
+
+namespace craton::crypto {
+
+class Provider;
+
+// One parameter set (FIPS 204 §4, Table 2).
+struct MlDsaParams {
+  CK_ULONG parameter_set;      // CKP_ML_DSA_44/65/87
+  const char* openssl_name;    // "ML-DSA-44", ... (key and signature algorithm)
+  std::size_t public_bytes;    // encoded public key (pk)
+  std::size_t private_bytes;   // encoded expanded private key (sk)
+  std::size_t signature_bytes;
+};
+
+// The seed ξ of ML-DSA.KeyGen (FIPS 204 Algorithm 1).
+inline constexpr std::size_t kMlDsaSeedBytes = 32;
+
+// The smallest and largest public key (the CK_MECHANISM_INFO key-size unit
+// of the ML-DSA mechanisms: "the supported range of ML-DSA public key in bytes").
+inline constexpr CK_ULONG kMlDsaMinPublicBytes = 1312;
+inline constexpr CK_ULONG kMlDsaMaxPublicBytes = 2592;
+
+// The parameter set named by CKA_PARAMETER_SET in `attrs`:
+// CKR_TEMPLATE_INCOMPLETE when absent, CKR_ATTRIBUTE_VALUE_INVALID when not
+// an ML-DSA parameter set.
+Result<const MlDsaParams*> ml_dsa_params(const AttributeMap& attrs);
+// The parameter set of an ML-DSA EVP_PKEY, or nullptr for other algorithms.
+const MlDsaParams* ml_dsa_params_of(const EVP_PKEY* pkey);
+
+// The EVP_PKEY of an ML-DSA key object: public keys from CKA_VALUE, private
+// keys from CKA_SEED when present (else CKA_VALUE). Lengths must fit the
+// parameter set (CKR_ATTRIBUTE_VALUE_INVALID).
+Result<EvpPkeyPtr> load_ml_dsa(const Provider& provider, const AttributeMap& attrs, bool is_private);
+
+// Validates imported ML-DSA material and adds what follows from it: a
+// private key given both CKA_SEED and CKA_VALUE must have them agree
+// (CKR_ATTRIBUTE_VALUE_INVALID); one given only the seed gets CKA_VALUE;
+// both classes get CKA_PUBLIC_KEY_INFO.
+Status complete_ml_dsa(const Provider& provider, AttributeMap& attrs, bool is_private);
+
+// The attributes of a generated or decoded key: CKA_KEY_TYPE,
+// CKA_PARAMETER_SET, CKA_VALUE (pk, or sk for the private half), for the
+// private half CKA_SEED when OpenSSL kept it, and CKA_PUBLIC_KEY_INFO.
+Status export_ml_dsa_public(EVP_PKEY* pkey, AttributeMap& out);
+Status export_ml_dsa_private(EVP_PKEY* pkey, AttributeMap& out);
+
+}  // namespace craton::crypto
