@@ -98,6 +98,11 @@ Status AuditLog::record(AuditEvent event) {
 
 Status AuditLog::flush() { return write_pending(Commit::kYes); }
 
+Status AuditLog::failure() const {
+  std::lock_guard<std::mutex> lock(append_mu_);
+  return failure_;
+}
+
 Status AuditLog::close() {
   std::lock_guard<std::mutex> close_lock(close_mu_);  // one closer joins the flusher
   {

@@ -130,6 +130,8 @@ class AuditLog {
   // True once a write, fsync or head update failed (every later record()
   // fails). Lock-free: callers check it before acting, to fail closed.
   bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
+  // The failure that made the log FAILED (CKR_OK while it is not).
+  Status failure() const;
 
   // The head last stored (the last durable entry).
   AuditHead head() const;
@@ -167,7 +169,7 @@ class AuditLog {
   const std::uint64_t pid_;
 
   // Append side: guarded by append_mu_.
-  std::mutex append_mu_;
+  mutable std::mutex append_mu_;
   std::condition_variable flush_cv_;
   std::vector<Pending> pending_;
   std::uint64_t next_seq_ = 1;

@@ -34,9 +34,7 @@ Result<std::unique_ptr<CoreAudit>> CoreAudit::open(const Config& config, const c
 }
 
 Status CoreAudit::ready() const {
-  if (!log_->failed()) return Status::Ok();
-  // The sticky failure, with its own code and message.
-  return log_->flush();
+  return log_->failed() ? log_->failure() : Status::Ok();
 }
 
 AuditEvent CoreAudit::about(AuditEventType type, const Session& s) {

@@ -257,11 +257,7 @@ Status HsmCore::session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags) {
 
 namespace {
 
-CK_FLAGS locked_pins(const Slot& slot) {
-  CK_TOKEN_INFO info{};
-  slot.fill_token_info(info, 0, 0);
-  return info.flags & (CKF_USER_PIN_LOCKED | CKF_SO_PIN_LOCKED);
-}
+CK_FLAGS locked_pins(const Slot& slot) { return slot.pin_flags() & (CKF_USER_PIN_LOCKED | CKF_SO_PIN_LOCKED); }
 
 }  // namespace
 

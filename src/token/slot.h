@@ -58,6 +58,8 @@ class Slot {
   Status init_pin(ByteView pin);                              // SO logged in
   Status set_pin(ByteView old_pin, ByteView new_pin);         // as the logged-in role (user if none)
   LoginState login_state() const;
+  // The CKF_*_PIN_COUNT_LOW / FINAL_TRY / LOCKED flags of CK_TOKEN_INFO.
+  CK_FLAGS pin_flags() const;
 
   // --- Objects ---
   ObjectIndex& objects() { return objects_; }
@@ -90,7 +92,6 @@ class Slot {
   Status record_failures(PinRole role, CK_ULONG count);
   Result<SecureBytes> verify_pin_locked(std::unique_lock<Mutex>& lock, PinRole role, ByteView pin);
   Status check_pin_length(ByteView pin) const;
-  CK_FLAGS pin_flags() const;
   Result<Bytes> seal_if_private(const Object& object) const;
   CK_OBJECT_HANDLE handle_for_store_id(std::uint64_t store_id);
 
