@@ -14,37 +14,44 @@ CK_RV check_session(HsmCore& core, CK_SESSION_HANDLE session) {
   return core.session_info(session, info).rv();
 }
 
-// Shared checks of C_EncapsulateKey / C_DecapsulateKey. No KEM mechanism is in
-// the registry yet, so every well-formed call ends in CKR_MECHANISM_INVALID;
-// the post-quantum work adds the core calls and replaces that answer.
-CK_RV kem_call(HsmCore& core, CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_ATTRIBUTE_PTR tmpl,
-               CK_ULONG count, CK_OBJECT_HANDLE_PTR key_out) {
-  if (mechanism == nullptr || key_out == nullptr) return CKR_ARGUMENTS_BAD;
-  if (CK_RV rv = check_mechanism(*mechanism); rv != CKR_OK) return rv;
-  if (Result<AttributeMap> parsed = template_to_map(tmpl, count); !parsed.ok()) return parsed.rv();
-  if (CK_RV rv = check_session(core, session); rv != CKR_OK) return rv;
-  return CKR_MECHANISM_INVALID;
-}
-
 }  // namespace
 
+// Key encapsulation (3.2): the ciphertext follows the output-buffer
+// convention; a length query makes no key and may omit phKey.
 CRATON_EXPORT CK_RV C_EncapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-                                     CK_OBJECT_HANDLE /*hPublicKey*/, CK_ATTRIBUTE_PTR pTemplate,
-                                     CK_ULONG ulAttributeCount, CK_BYTE_PTR /*pCiphertext*/,
+                                     CK_OBJECT_HANDLE hPublicKey, CK_ATTRIBUTE_PTR pTemplate,
+                                     CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext,
                                      CK_ULONG_PTR pulCiphertextLen, CK_OBJECT_HANDLE_PTR phKey) {
   return guarded([&](HsmCore& core) -> CK_RV {
-    if (pulCiphertextLen == nullptr) return CKR_ARGUMENTS_BAD;
-    return kem_call(core, hSession, pMechanism, pTemplate, ulAttributeCount, phKey);
+    if (pMechanism == nullptr || pulCiphertextLen == nullptr) return CKR_ARGUMENTS_BAD;
+    if (pCiphertext != nullptr && phKey == nullptr) return CKR_ARGUMENTS_BAD;
+    if (CK_RV rv = check_mechanism(*pMechanism); rv != CKR_OK) return rv;
+    Result<AttributeMap> tmpl = template_to_map(pTemplate, ulAttributeCount);
+    if (!tmpl.ok()) return tmpl.rv();
+    CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+    Status st = core.encapsulate_key(hSession, *pMechanism, hPublicKey, *tmpl,
+                                     Output{pCiphertext, pulCiphertextLen}, key);
+    if (st.ok() && pCiphertext != nullptr) *phKey = key;
+    return st.rv();
   });
 }
 
 CRATON_EXPORT CK_RV C_DecapsulateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
-                                     CK_OBJECT_HANDLE /*hPrivateKey*/, CK_ATTRIBUTE_PTR pTemplate,
+                                     CK_OBJECT_HANDLE hPrivateKey, CK_ATTRIBUTE_PTR pTemplate,
                                      CK_ULONG ulAttributeCount, CK_BYTE_PTR pCiphertext, CK_ULONG ulCiphertextLen,
                                      CK_OBJECT_HANDLE_PTR phKey) {
   return guarded([&](HsmCore& core) -> CK_RV {
-    if (!valid_buffer(pCiphertext, ulCiphertextLen)) return CKR_ARGUMENTS_BAD;
-    return kem_call(core, hSession, pMechanism, pTemplate, ulAttributeCount, phKey);
+    if (pMechanism == nullptr || phKey == nullptr || !valid_buffer(pCiphertext, ulCiphertextLen)) {
+      return CKR_ARGUMENTS_BAD;
+    }
+    if (CK_RV rv = check_mechanism(*pMechanism); rv != CKR_OK) return rv;
+    Result<AttributeMap> tmpl = template_to_map(pTemplate, ulAttributeCount);
+    if (!tmpl.ok()) return tmpl.rv();
+    Result<CK_OBJECT_HANDLE> key =
+        core.decapsulate_key(hSession, *pMechanism, hPrivateKey, input(pCiphertext, ulCiphertextLen), *tmpl);
+    if (!key.ok()) return key.rv();
+    *phKey = *key;
+    return CKR_OK;
   });
 }
 

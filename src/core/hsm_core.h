@@ -158,6 +158,15 @@ class HsmCore {
   Result<CK_OBJECT_HANDLE> derive_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
                                       const AttributeMap& tmpl);
 
+  // --- Key encapsulation (3.2 C_EncapsulateKey / C_DecapsulateKey) ---
+  // A length query (ciphertext.is_query()) or a too-small buffer makes no
+  // key; otherwise `key` receives the new secret key's handle.
+  Status encapsulate_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech, CK_OBJECT_HANDLE public_key,
+                         const AttributeMap& tmpl, Output ciphertext, CK_OBJECT_HANDLE& key);
+  Result<CK_OBJECT_HANDLE> decapsulate_key(CK_SESSION_HANDLE h, const CK_MECHANISM& mech,
+                                           CK_OBJECT_HANDLE private_key, ByteView ciphertext,
+                                           const AttributeMap& tmpl);
+
   // --- Random (§5.17) ---
   Status seed_random(CK_SESSION_HANDLE h, ByteView seed);
   Status generate_random(CK_SESSION_HANDLE h, std::span<std::uint8_t> out);
@@ -187,6 +196,15 @@ class HsmCore {
                                          ByteView wrapped, const AttributeMap& tmpl);
   Result<CK_OBJECT_HANDLE> derive_key_in(Session& s, const CK_MECHANISM& mech, CK_OBJECT_HANDLE base_key,
                                          const AttributeMap& tmpl);
+  Status encapsulate_key_in(Session& s, const CK_MECHANISM& mech, CK_OBJECT_HANDLE public_key,
+                            const AttributeMap& tmpl, Output ciphertext, CK_OBJECT_HANDLE& key);
+  Result<CK_OBJECT_HANDLE> decapsulate_key_in(Session& s, const CK_MECHANISM& mech, CK_OBJECT_HANDLE private_key,
+                                              ByteView ciphertext, const AttributeMap& tmpl);
+  // The secret key an encapsulation makes: the caller's template merged with
+  // the KEM key's CKA_(EN|DE)CAPSULATE_TEMPLATE, checked by the object rules.
+  Result<AttributeMap> kem_key_template(Session& s, const CK_MECHANISM& mech, const Object& kem_key,
+                                        const AttributeMap& tmpl, bool encapsulating);
+  Result<CK_OBJECT_HANDLE> publish_kem_secret(Session& s, AttributeMap attrs, const SecureBytes& secret);
   Status login_in(Session& s, CK_USER_TYPE user, ByteView pin);
   // Logs the token out after its last session closed, and records it.
   void logout_after_last_session(Slot& slot, CK_SESSION_HANDLE last);

@@ -26,6 +26,14 @@ struct Output {
     *len = static_cast<CK_ULONG>(bound);
     return Status::Ok();
   }
+  // For outputs whose exact size is known before the work that makes them
+  // (and that must not be done twice): CKR_BUFFER_TOO_SMALL with `size` when
+  // the caller's buffer is shorter.
+  Status require(std::size_t size) const {
+    if (*len >= size) return Status::Ok();
+    *len = static_cast<CK_ULONG>(size);
+    return Status(CKR_BUFFER_TOO_SMALL);
+  }
   // Copies `bytes` if they fit; otherwise CKR_BUFFER_TOO_SMALL with the exact size.
   Status deliver(ByteView bytes) const {
     if (data == nullptr) return report(bytes.size());

@@ -17,5 +17,6 @@ std::span<const MechanismEntry> rsa_mechanisms();      // rsa.cc
 std::span<const MechanismEntry> ec_mechanisms();       // ec.cc: ECDSA, ECDH (Weierstrass curves)
 std::span<const MechanismEntry> edwards_mechanisms();  // edwards.cc: EdDSA, X25519/X448
 std::span<const MechanismEntry> ml_dsa_mechanisms();   // ml_dsa.cc: ML-DSA key pairs, pure ML-DSA
+std::span<const MechanismEntry> ml_kem_mechanisms();   // ml_kem.cc: ML-KEM key pairs, encapsulation
 
 }  // namespace craton::crypto

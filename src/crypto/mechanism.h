@@ -54,6 +54,18 @@ using GenerateKeyPairFn = Status (*)(const MechanismCall&, const AttributeMap& p
 using DeriveFn = Result<SecureBytes> (*)(const MechanismCall&, const KeyPtr& base, std::size_t length,
                                         const KeyResolver& resolve);
 
+// Key encapsulation (C_EncapsulateKey / C_DecapsulateKey, PKCS#11 3.2).
+// The C ABI's length query asks for the ciphertext length first; then
+// encapsulation produces the ciphertext and the shared secret, and
+// decapsulation recovers the secret from a ciphertext.
+struct Encapsulated {
+  Bytes ciphertext;
+  SecureBytes secret;
+};
+using CiphertextLengthFn = Result<std::size_t> (*)(const MechanismCall&, const KeyPtr& public_key);
+using EncapsulateFn = Result<Encapsulated> (*)(const MechanismCall&, const KeyPtr& public_key);
+using DecapsulateFn = Result<SecureBytes> (*)(const MechanismCall&, const KeyPtr& private_key, ByteView ciphertext);
+
 // Message-based encryption (C_MessageEncryptInit ... , PKCS#11 3.0 §5.13):
 // one object per C_Message*Init; each message supplies its own parameter
 // struct (CK_GCM_MESSAGE_PARAMS / CK_CCM_MESSAGE_PARAMS), which the operation
@@ -131,6 +143,9 @@ struct MechanismEntry {
   DeriveFn derive = nullptr;
   MessageCipherFactory message_encrypt = nullptr;
   MessageCipherFactory message_decrypt = nullptr;
+  CiphertextLengthFn ciphertext_length = nullptr;  // with encapsulate (CKF_ENCAPSULATE)
+  EncapsulateFn encapsulate = nullptr;
+  DecapsulateFn decapsulate = nullptr;              // CKF_DECAPSULATE
 };
 
 // Key size of `key` in the row's CK_MECHANISM_INFO units.

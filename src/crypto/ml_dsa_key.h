@@ -1,7 +1,6 @@
-// ML-DSA (FIPS 204) key material: the three parameter sets, PKCS#11
-// attributes (CKA_PARAMETER_SET, CKA_VALUE, CKA_SEED) <-> EVP_PKEY.
-// key.cc dispatches CKK_ML_DSA here; ml_dsa.cc (the mechanisms) uses the
-// sizes.
+// ML-DSA (FIPS 204) parameter sets with their signature sizes. The key
+// encodings (CKA_PARAMETER_SET, CKA_VALUE, CKA_SEED <-> EVP_PKEY) are the
+// shared post-quantum layer's (pq_key.h); ml_dsa.cc uses the sizes.
 #pragma once
 
 #include <cstddef>
@@ -39,17 +38,6 @@ inline constexpr CK_ULONG kMlDsaMaxPublicBytes = 2592;
 Result<const MlDsaParams*> ml_dsa_params(const AttributeMap& attrs);
 // The parameter set of an ML-DSA EVP_PKEY, or nullptr for other algorithms.
 const MlDsaParams* ml_dsa_params_of(const EVP_PKEY* pkey);
-
-// The EVP_PKEY of an ML-DSA key object: public keys from CKA_VALUE, private
-// keys from CKA_SEED when present (else CKA_VALUE). Lengths must fit the
-// parameter set (CKR_ATTRIBUTE_VALUE_INVALID).
-Result<EvpPkeyPtr> load_ml_dsa(const Provider& provider, const AttributeMap& attrs, bool is_private);
-
-// Validates imported ML-DSA material and adds what follows from it: a
-// private key given both CKA_SEED and CKA_VALUE must have them agree
-// (CKR_ATTRIBUTE_VALUE_INVALID); one given only the seed gets CKA_VALUE;
-// both classes get CKA_PUBLIC_KEY_INFO.
-Status complete_ml_dsa(const Provider& provider, AttributeMap& attrs, bool is_private);
 
 // The attributes of a generated or decoded key: CKA_KEY_TYPE,
 // CKA_PARAMETER_SET, CKA_VALUE (pk, or sk for the private half), for the

@@ -44,17 +44,17 @@ TEST_F(V32Test, SessionValidationFlags) {
              p11->C_GetSessionValidationFlags(session + 1000, CKS_LAST_VALIDATION_OK, &flags));
 }
 
-TEST_F(V32Test, KemFunctionsValidateThenRefuseTheMechanism) {
+TEST_F(V32Test, KemFunctionsValidateTheirArguments) {
   CK_MECHANISM kem{CKM_ML_KEM, nullptr, 0};
   Template t;
   t.add_ulong(CKA_CLASS, CKO_SECRET_KEY).add_ulong(CKA_KEY_TYPE, CKK_AES);
   CK_ULONG ct_len = 0;
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
-  EXPECT_CKR(CKR_MECHANISM_INVALID, p11->C_EncapsulateKey(session, &kem, 1, t.data(), t.count(), nullptr, &ct_len, &key));
+  EXPECT_CKR(CKR_KEY_HANDLE_INVALID, p11->C_EncapsulateKey(session, &kem, 0x7777, t.data(), t.count(), nullptr, &ct_len, &key));
   EXPECT_CKR(CKR_ARGUMENTS_BAD, p11->C_EncapsulateKey(session, &kem, 1, t.data(), t.count(), nullptr, nullptr, &key));
   EXPECT_CKR(CKR_ARGUMENTS_BAD, p11->C_EncapsulateKey(session, nullptr, 1, t.data(), t.count(), nullptr, &ct_len, &key));
   CK_BYTE ct[32] = {};
-  EXPECT_CKR(CKR_MECHANISM_INVALID, p11->C_DecapsulateKey(session, &kem, 1, t.data(), t.count(), ct, sizeof ct, &key));
+  EXPECT_CKR(CKR_KEY_HANDLE_INVALID, p11->C_DecapsulateKey(session, &kem, 0x7777, t.data(), t.count(), ct, sizeof ct, &key));
   EXPECT_CKR(CKR_ARGUMENTS_BAD, p11->C_DecapsulateKey(session, &kem, 1, t.data(), t.count(), nullptr, 32, &key));
   EXPECT_CKR(CKR_SESSION_HANDLE_INVALID,
              p11->C_DecapsulateKey(session + 1000, &kem, 1, t.data(), t.count(), ct, sizeof ct, &key));
