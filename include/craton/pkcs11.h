@@ -15,6 +15,7 @@ extern "C" {
 #include "craton/pkcs11_types.h"
 #include "craton/pkcs11_constants.h"
 #include "craton/pkcs11_mechanisms.h"
+#include "craton/pkcs11_vendor.h"
 #include "craton/pkcs11_functions.h"
 #include "craton/pkcs11_function_lists.h"
 

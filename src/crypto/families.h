@@ -18,5 +18,6 @@ std::span<const MechanismEntry> ec_mechanisms();       // ec.cc: ECDSA, ECDH (We
 std::span<const MechanismEntry> edwards_mechanisms();  // edwards.cc: EdDSA, X25519/X448
 std::span<const MechanismEntry> ml_dsa_mechanisms();   // ml_dsa.cc: ML-DSA key pairs, pure ML-DSA
 std::span<const MechanismEntry> ml_kem_mechanisms();   // ml_kem.cc: ML-KEM key pairs, encapsulation
+std::span<const MechanismEntry> hybrid_kem_mechanisms();  // hybrid_kem.cc: X25519+ML-KEM-768 (vendor)
 
 }  // namespace craton::crypto

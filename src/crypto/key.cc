@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "crypto/key_attributes.h"
+#include "crypto/hybrid_kem.h"
 #include "crypto/pq_key.h"
 #include "crypto/provider.h"
 
@@ -456,6 +457,9 @@ Result<KeyPtr> load_key(const Provider& provider, const AttributeMap& attrs) {
   } else if (is_pq_key_type(type)) {
     ASSIGN_OR_RETURN(key->pkey, load_pq_key(provider, attrs, is_private));
     key->bits = static_cast<CK_ULONG>(pq_format_of(key->pkey.get())->public_bytes * 8);
+  } else if (type == CKK_CRATON_X25519_ML_KEM_768) {
+    ASSIGN_OR_RETURN(key->pkey, load_hybrid_kem(provider, attrs, is_private));
+    key->bits = static_cast<CK_ULONG>(kHybridKemPublicBytes * 8);
   } else {
     return Status(CKR_KEY_TYPE_INCONSISTENT, "unsupported asymmetric key type");
   }
@@ -544,6 +548,7 @@ Status complete_key_material(const Provider& provider, AttributeMap& attrs) {
     return complete_ec_family(provider, attrs, is_private, type);
   }
   if (is_pq_key_type(type)) return complete_pq_key(provider, attrs, is_private);
+  if (type == CKK_CRATON_X25519_ML_KEM_768) return complete_hybrid_kem(provider, attrs, is_private);
   return Status(CKR_KEY_TYPE_INCONSISTENT, "unsupported asymmetric key type");
 }
 

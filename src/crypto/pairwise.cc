@@ -17,7 +17,7 @@ enum class Method {
   kSignWithSha256,  // RSA, EC: hash-and-sign
   kSignPure,        // EdDSA, ML-DSA, SLH-DSA: the message itself
   kAgreement,       // X25519, X448
-  kKem,             // ML-KEM
+  kKem,             // ML-KEM, the X25519+ML-KEM-768 hybrid
 };
 
 struct PairwiseMethod {
@@ -35,6 +35,7 @@ constexpr PairwiseMethod kMethods[] = {
     {"ED448", false, Method::kSignPure},       {"X25519", false, Method::kAgreement},
     {"X448", false, Method::kAgreement},       {"ML-DSA-", true, Method::kSignPure},
     {"SLH-DSA-", true, Method::kSignPure},     {"ML-KEM-", true, Method::kKem},
+    {"X25519MLKEM768", false, Method::kKem},
 };
 
 constexpr char kMessage[] = "Craton HSM pairwise consistency test";

@@ -269,6 +269,14 @@ constexpr AttributeRule kSlhDsaPrivate[] = {
     {CKA_PARAMETER_SET, kCreateRequired | kUnwrapForbidden},
     {CKA_VALUE, kMaterial | kSensitive},
 };
+// The vendor-defined X25519+ML-KEM-768 hybrid (pkcs11_vendor.h): one
+// combination, so no parameter set; both halves are CKA_VALUE.
+constexpr AttributeRule kHybridKemPublic[] = {
+    {CKA_VALUE, kCreateRequired | kGenerateForbidden},
+};
+constexpr AttributeRule kHybridKemPrivate[] = {
+    {CKA_VALUE, kMaterial | kSensitive},
+};
 
 // Secret keys with a variable length (AES, generic, HMAC, HKDF: CKA_VALUE_LEN
 // 2,3). Unwrap/derive templates may carry CKA_VALUE_LEN (C_UnwrapKey text).
@@ -305,7 +313,7 @@ bool is_hmac_key_type(CK_KEY_TYPE t) {
 bool is_asymmetric_key_type(CK_KEY_TYPE t) {
   switch (t) {
     case CKK_RSA: case CKK_EC: case CKK_EC_EDWARDS: case CKK_EC_MONTGOMERY:
-    case CKK_ML_KEM: case CKK_ML_DSA: case CKK_SLH_DSA:
+    case CKK_ML_KEM: case CKK_ML_DSA: case CKK_SLH_DSA: case CKK_CRATON_X25519_ML_KEM_768:
       return true;
     default:
       return false;
@@ -325,6 +333,8 @@ std::span<const AttributeRule> key_type_table(CK_OBJECT_CLASS c, CK_KEY_TYPE t) 
       return pub ? std::span<const AttributeRule>(kEcPublic) : kEcPrivate;
     case CKK_ML_KEM: case CKK_ML_DSA: return pub ? std::span<const AttributeRule>(kPqcPublic) : kSeededPrivate;
     case CKK_SLH_DSA: return pub ? std::span<const AttributeRule>(kPqcPublic) : kSlhDsaPrivate;
+    case CKK_CRATON_X25519_ML_KEM_768:
+      return pub ? std::span<const AttributeRule>(kHybridKemPublic) : kHybridKemPrivate;
     case CKK_DES3: return kFixedSecret;
     default: return kSizedSecret;  // AES, generic, HMAC, HKDF
   }
@@ -510,7 +520,8 @@ std::span<const CK_ATTRIBUTE_TYPE> default_usages(CK_OBJECT_CLASS c, CK_KEY_TYPE
     case CKK_RSA: return pub ? std::span<const CK_ATTRIBUTE_TYPE>(kRsaPublicUses) : kRsaPrivateUses;
     case CKK_EC: case CKK_EC_EDWARDS: case CKK_ML_DSA: case CKK_SLH_DSA:
       return pub ? std::span<const CK_ATTRIBUTE_TYPE>(kVerifyUses) : kSignUses;
-    case CKK_ML_KEM: return pub ? std::span<const CK_ATTRIBUTE_TYPE>(kEncapsulateUses) : kDecapsulateUses;
+    case CKK_ML_KEM: case CKK_CRATON_X25519_ML_KEM_768:
+      return pub ? std::span<const CK_ATTRIBUTE_TYPE>(kEncapsulateUses) : kDecapsulateUses;
     case CKK_AES: case CKK_DES3: return kBlockCipherUses;
     case CKK_EC_MONTGOMERY: case CKK_HKDF: return {};  // derivation only; CKA_DERIVE defaults to FALSE
     default: return kMacUses;                          // generic secret and HMAC keys

@@ -67,4 +67,20 @@ Bytes kem_decapsulate(const std::string& algorithm, const std::string& param, co
   return secret;
 }
 
+Bytes x25519_shared_secret(const Bytes& private_key, const Bytes& peer_public_key) {
+  PkeyPtr mine(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_key.data(), private_key.size()));
+  PkeyPtr peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public_key.data(), peer_public_key.size()));
+  if (!mine || !peer) throw std::runtime_error("OpenSSL refused an X25519 key");
+  CtxPtr ctx(EVP_PKEY_CTX_new(mine.get(), nullptr));
+  std::size_t len = 0;
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1 ||
+      EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1) {
+    throw std::runtime_error("OpenSSL X25519 init");
+  }
+  Bytes secret(len);
+  if (EVP_PKEY_derive(ctx.get(), secret.data(), &len) != 1) throw std::runtime_error("OpenSSL X25519");
+  secret.resize(len);
+  return secret;
+}
+
 }  // namespace abi_test::ossl

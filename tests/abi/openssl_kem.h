@@ -18,4 +18,7 @@ Bytes kem_encapsulate(const std::string& algorithm, const Bytes& public_key, Byt
 Bytes kem_decapsulate(const std::string& algorithm, const std::string& param, const Bytes& private_key,
                       const Bytes& ciphertext);
 
+// X25519 (RFC 7748) between a raw private key and a raw peer public key.
+Bytes x25519_shared_secret(const Bytes& private_key, const Bytes& peer_public_key);
+
 }  // namespace abi_test::ossl
