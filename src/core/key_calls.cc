@@ -26,6 +26,7 @@ CK_KEY_TYPE key_type_made_by(CK_MECHANISM_TYPE mech, const AttributeMap& tmpl) {
     case CKM_EC_EDWARDS_KEY_PAIR_GEN: return CKK_EC_EDWARDS;
     case CKM_EC_MONTGOMERY_KEY_PAIR_GEN: return CKK_EC_MONTGOMERY;
     case CKM_ML_DSA_KEY_PAIR_GEN: return CKK_ML_DSA;
+    case CKM_SLH_DSA_KEY_PAIR_GEN: return CKK_SLH_DSA;
     default: return tmpl.ulong_or(CKA_KEY_TYPE, CKK_GENERIC_SECRET);
   }
 }
