@@ -28,6 +28,7 @@ CK_KEY_TYPE key_type_made_by(CK_MECHANISM_TYPE mech, const AttributeMap& tmpl) {
     case CKM_ML_DSA_KEY_PAIR_GEN: return CKK_ML_DSA;
     case CKM_ML_KEM_KEY_PAIR_GEN: return CKK_ML_KEM;
     case CKM_CRATON_X25519_ML_KEM_768_KEY_PAIR_GEN: return CKK_CRATON_X25519_ML_KEM_768;
+    case CKM_SLH_DSA_KEY_PAIR_GEN: return CKK_SLH_DSA;
     default: return tmpl.ulong_or(CKA_KEY_TYPE, CKK_GENERIC_SECRET);
   }
 }

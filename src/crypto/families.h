@@ -16,7 +16,8 @@ std::span<const MechanismEntry> des3_mechanisms();     // des3.cc: legacy DES3
 std::span<const MechanismEntry> rsa_mechanisms();      // rsa.cc
 std::span<const MechanismEntry> ec_mechanisms();       // ec.cc: ECDSA, ECDH (Weierstrass curves)
 std::span<const MechanismEntry> edwards_mechanisms();  // edwards.cc: EdDSA, X25519/X448
-std::span<const MechanismEntry> ml_dsa_mechanisms();   // ml_dsa.cc: ML-DSA key pairs, pure ML-DSA
+std::span<const MechanismEntry> ml_dsa_mechanisms();   // ml_dsa.cc: ML-DSA key pairs, ML-DSA, HashML-DSA
+std::span<const MechanismEntry> slh_dsa_mechanisms();  // slh_dsa.cc: SLH-DSA key pairs, SLH-DSA, HashSLH-DSA
 std::span<const MechanismEntry> ml_kem_mechanisms();   // ml_kem.cc: ML-KEM key pairs, encapsulation
 std::span<const MechanismEntry> hybrid_kem_mechanisms();  // hybrid_kem.cc: X25519+ML-KEM-768 (vendor)
 

@@ -21,6 +21,7 @@
 #include "crypto/hybrid_kem.h"
 #include "crypto/pq_key.h"
 #include "crypto/provider.h"
+#include "crypto/slh_dsa_key.h"
 
 namespace craton::crypto {
 namespace {
@@ -361,6 +362,7 @@ Result<Bytes> subject_public_key_info(const EVP_PKEY* pkey) {
 Status export_public_attributes(const Provider& provider, EVP_PKEY* pkey, AttributeMap& out) {
   (void)provider;
   if (pq_format_of(pkey) != nullptr) return export_pq_public(pkey, out);
+  if (slh_dsa_params_of(pkey) != nullptr) return export_slh_dsa_public(pkey, out);
   if (is_rsa(pkey)) {
     auto n = get_bn(pkey, OSSL_PKEY_PARAM_RSA_N);
     auto e = get_bn(pkey, OSSL_PKEY_PARAM_RSA_E);
@@ -396,6 +398,7 @@ Status export_public_attributes(const Provider& provider, EVP_PKEY* pkey, Attrib
 
 Status export_private_attributes(const Provider& provider, EVP_PKEY* pkey, AttributeMap& out) {
   if (pq_format_of(pkey) != nullptr) return export_pq_private(pkey, out);
+  if (slh_dsa_params_of(pkey) != nullptr) return export_slh_dsa_private(pkey, out);
   RETURN_IF_ERROR(export_public_attributes(provider, pkey, out));
   if (is_rsa(pkey)) {
     out.erase(CKA_MODULUS_BITS);  // a public-key attribute only
@@ -460,6 +463,9 @@ Result<KeyPtr> load_key(const Provider& provider, const AttributeMap& attrs) {
   } else if (type == CKK_CRATON_X25519_ML_KEM_768) {
     ASSIGN_OR_RETURN(key->pkey, load_hybrid_kem(provider, attrs, is_private));
     key->bits = static_cast<CK_ULONG>(kHybridKemPublicBytes * 8);
+  } else if (type == CKK_SLH_DSA) {
+    ASSIGN_OR_RETURN(key->pkey, load_slh_dsa(provider, attrs, is_private));
+    key->bits = static_cast<CK_ULONG>(slh_dsa_params_of(key->pkey.get())->public_bytes() * 8);
   } else {
     return Status(CKR_KEY_TYPE_INCONSISTENT, "unsupported asymmetric key type");
   }
@@ -549,6 +555,7 @@ Status complete_key_material(const Provider& provider, AttributeMap& attrs) {
   }
   if (is_pq_key_type(type)) return complete_pq_key(provider, attrs, is_private);
   if (type == CKK_CRATON_X25519_ML_KEM_768) return complete_hybrid_kem(provider, attrs, is_private);
+  if (type == CKK_SLH_DSA) return complete_slh_dsa(provider, attrs, is_private);
   return Status(CKR_KEY_TYPE_INCONSISTENT, "unsupported asymmetric key type");
 }
 
@@ -585,7 +592,8 @@ Result<AttributeMap> decode_private_key_pkcs8(const Provider& provider, ByteView
     if (get_bn(pkey.get(), OSSL_PKEY_PARAM_RSA_FACTOR3)) {
       return Status(CKR_WRAPPED_KEY_INVALID, "multi-prime RSA keys are not supported");
     }
-  } else if (curve_of_pkey(pkey.get()) == nullptr && pq_format_of(pkey.get()) == nullptr) {
+  } else if (curve_of_pkey(pkey.get()) == nullptr && pq_format_of(pkey.get()) == nullptr &&
+             slh_dsa_params_of(pkey.get()) == nullptr) {
     return Status(EVP_PKEY_is_a(pkey.get(), "EC") ? CKR_CURVE_NOT_SUPPORTED : CKR_WRAPPED_KEY_INVALID,
                   "unsupported private key algorithm or curve");
   }

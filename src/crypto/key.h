@@ -27,7 +27,7 @@ struct Key {
   CK_OBJECT_CLASS object_class = CKO_SECRET_KEY;
   CK_KEY_TYPE key_type = CKK_GENERIC_SECRET;
   // Size in bits: RSA modulus, EC field order, Edwards/Montgomery curve,
-  // ML-DSA public key length * 8, or secret-key length * 8. Compared with the
+  // ML-DSA/SLH-DSA public key length * 8, or secret-key length * 8. Compared with the
   // registry's limits (key_size_in_info_units).
   CK_ULONG bits = 0;
   EvpPkeyPtr pkey;     // asymmetric keys (public or private); null for secret keys

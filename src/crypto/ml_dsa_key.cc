@@ -32,14 +32,4 @@ const MlDsaParams* ml_dsa_params_of(const EVP_PKEY* pkey) {
   return format != nullptr && format->key_type == CKK_ML_DSA ? by_parameter_set(format->parameter_set) : nullptr;
 }
 
-Status export_ml_dsa_public(EVP_PKEY* pkey, AttributeMap& out) {
-  if (ml_dsa_params_of(pkey) == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not an ML-DSA key");
-  return export_pq_public(pkey, out);
-}
-
-Status export_ml_dsa_private(EVP_PKEY* pkey, AttributeMap& out) {
-  if (ml_dsa_params_of(pkey) == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not an ML-DSA key");
-  return export_pq_private(pkey, out);
-}
-
 }  // namespace craton::crypto

@@ -39,10 +39,4 @@ Result<const MlDsaParams*> ml_dsa_params(const AttributeMap& attrs);
 // The parameter set of an ML-DSA EVP_PKEY, or nullptr for other algorithms.
 const MlDsaParams* ml_dsa_params_of(const EVP_PKEY* pkey);
 
-// The attributes of a generated or decoded key: CKA_KEY_TYPE,
-// CKA_PARAMETER_SET, CKA_VALUE (pk, or sk for the private half), for the
-// private half CKA_SEED when OpenSSL kept it, and CKA_PUBLIC_KEY_INFO.
-Status export_ml_dsa_public(EVP_PKEY* pkey, AttributeMap& out);
-Status export_ml_dsa_private(EVP_PKEY* pkey, AttributeMap& out);
-
 }  // namespace craton::crypto

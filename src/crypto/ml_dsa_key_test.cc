@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include "crypto/key_attributes.h"
+#include "crypto/pq_key.h"
 #include "crypto/provider.h"
 
 namespace craton::crypto {
@@ -30,8 +31,8 @@ class MlDsaKeyTest : public ::testing::Test {
   static void fresh_pair(CK_ULONG set, AttributeMap& pub, AttributeMap& priv) {
     EvpPkeyPtr pkey(EVP_PKEY_Q_keygen(provider().libctx(), nullptr, params(set).openssl_name));
     ASSERT_TRUE(pkey);
-    ASSERT_TRUE(export_ml_dsa_public(pkey.get(), pub).ok());
-    ASSERT_TRUE(export_ml_dsa_private(pkey.get(), priv).ok());
+    ASSERT_TRUE(export_pq_public(pkey.get(), pub).ok());
+    ASSERT_TRUE(export_pq_private(pkey.get(), priv).ok());
     pub.set_ulong(CKA_CLASS, CKO_PUBLIC_KEY);
     priv.set_ulong(CKA_CLASS, CKO_PRIVATE_KEY);
   }
@@ -174,7 +175,7 @@ TEST_F(MlDsaKeyTest, OtherAlgorithmsAreNotMlDsa) {
   EXPECT_EQ(ml_dsa_params_of(ed.get()), nullptr);
   EXPECT_EQ(ml_dsa_params_of(nullptr), nullptr);
   AttributeMap out;
-  EXPECT_EQ(export_ml_dsa_public(ed.get(), out).rv(), CKR_KEY_TYPE_INCONSISTENT);
+  EXPECT_EQ(export_pq_public(ed.get(), out).rv(), CKR_KEY_TYPE_INCONSISTENT);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "crypto/families.h"
 #include "crypto/key.h"
@@ -196,6 +197,36 @@ TEST_F(MlDsaTest, RegistryRows) {
   auto pair = generate(CKP_ML_DSA_65);
   ASSERT_TRUE(pair.ok());
   EXPECT_EQ(key_size_in_info_units(*pure, *pair->priv), 1952u);
+  // HashML-DSA: the generic row and one per pre-hash, like CKM_ML_DSA.
+  std::vector<CK_MECHANISM_TYPE> hash_rows{CKM_HASH_ML_DSA};
+  for (CK_MECHANISM_TYPE m = CKM_HASH_ML_DSA_SHA224; m <= CKM_HASH_ML_DSA_SHAKE256; ++m) hash_rows.push_back(m);
+  for (CK_MECHANISM_TYPE m : hash_rows) {
+    const MechanismEntry* e = find_mechanism(m);
+    ASSERT_NE(e, nullptr) << m;
+    EXPECT_TRUE(e->pqc && e->approved && !e->legacy) << e->name;
+    EXPECT_EQ(e->flags, CKF_SIGN | CKF_VERIFY) << e->name;
+    EXPECT_EQ(e->min_key_size, 1312u);
+    EXPECT_EQ(e->max_key_size, 2592u);
+    EXPECT_TRUE(e->key_types.contains(CKK_ML_DSA) && e->key_types.size() == 1) << e->name;
+  }
+}
+
+// The HashML-DSA rows reach the shared operations with ML-DSA keys only
+// (pq_sign_test.cc covers the signatures themselves).
+TEST_F(MlDsaTest, HashRowsSignAndVerify) {
+  auto pair = generate(CKP_ML_DSA_44);
+  ASSERT_TRUE(pair.ok());
+  const CK_MECHANISM mech{CKM_HASH_ML_DSA_SHA3_512, nullptr, 0};
+  const MechanismEntry& e = *find_mechanism(CKM_HASH_ML_DSA_SHA3_512);
+  auto op = e.sign(MechanismCall{provider(), mech}, pair->priv);
+  ASSERT_TRUE(op.ok());
+  Bytes sig;
+  ASSERT_TRUE((*op)->sign(kMessage, sig).ok());
+  auto check = e.verify(MechanismCall{provider(), mech}, pair->pub);
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE((*check)->verify(kMessage, sig).ok());
+  EXPECT_EQ(verify(kPure, pair->pub, kMessage, sig).rv(), CKR_SIGNATURE_INVALID);
+  EXPECT_EQ(e.sign(MechanismCall{provider(), mech}, pair->pub).rv(), CKR_KEY_TYPE_INCONSISTENT);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ std::vector<MechanismEntry> build_registry() {
   std::vector<MechanismEntry> rows;
   for (auto family : {digest_mechanisms(), hmac_mechanisms(), kdf_mechanisms(), aes_mechanisms(),
                       des3_mechanisms(), rsa_mechanisms(), ec_mechanisms(), edwards_mechanisms(),
-                      ml_dsa_mechanisms(), ml_kem_mechanisms(), hybrid_kem_mechanisms()}) {
+                      ml_dsa_mechanisms(), slh_dsa_mechanisms(), ml_kem_mechanisms(), hybrid_kem_mechanisms()}) {
     rows.insert(rows.end(), family.begin(), family.end());
   }
   std::sort(rows.begin(), rows.end(),

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "coverage_reference.h"
-#include "ml_dsa_vectors.h"
 #include "module_fixture.h"
 #include "openssl_check.h"
+#include "pqc_vectors.h"
 
 namespace abi_test {
 namespace {

@@ -25,6 +25,7 @@ struct Free {
   void operator()(BIGNUM* p) const { BN_free(p); }
   void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
   void operator()(EVP_SIGNATURE* p) const { EVP_SIGNATURE_free(p); }
+  void operator()(EVP_MD* p) const { EVP_MD_free(p); }
 };
 template <class T>
 using Ptr = std::unique_ptr<T, Free>;
@@ -145,20 +146,42 @@ bool verify_ed25519(const Bytes& public_key, const Bytes& data, const Bytes& sig
   return digest_verify(key.get(), "", data, signature, [](EVP_PKEY_CTX*) {});
 }
 
-bool verify_ml_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
-                   const Bytes& signature) {
+namespace {
+
+// A post-quantum signature check with the message encoding (1: pure, 0:
+// raw) and context OpenSSL applies.
+bool verify_pq(const std::string& algorithm, const Bytes& public_key, int encoding, const Bytes& context,
+               const Bytes& data, const Bytes& signature) {
   Ptr<EVP_PKEY> key(EVP_PKEY_new_raw_public_key_ex(nullptr, algorithm.c_str(), nullptr, public_key.data(),
                                                    public_key.size()));
   Ptr<EVP_SIGNATURE> alg(EVP_SIGNATURE_fetch(nullptr, algorithm.c_str(), nullptr));
-  check(key && alg, "ML-DSA key");
+  check(key && alg, "post-quantum public key");
   Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  OSSL_PARAM params[2] = {OSSL_PARAM_construct_end(), OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[3] = {OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_MESSAGE_ENCODING, &encoding),
+                          OSSL_PARAM_construct_end(), OSSL_PARAM_construct_end()};
   if (!context.empty()) {
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_SIGNATURE_PARAM_CONTEXT_STRING,
                                                   const_cast<std::uint8_t*>(context.data()), context.size());
   }
-  check(ctx && EVP_PKEY_verify_message_init(ctx.get(), alg.get(), params) == 1, "ML-DSA verify init");
+  check(ctx && EVP_PKEY_verify_message_init(ctx.get(), alg.get(), params) == 1, "post-quantum verify init");
   return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), data.data(), data.size()) == 1;
+}
+
+}  // namespace
+
+bool verify_ml_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
+                   const Bytes& signature) {
+  return verify_pq(algorithm, public_key, 1, context, data, signature);
+}
+
+bool verify_slh_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
+                    const Bytes& signature) {
+  return verify_pq(algorithm, public_key, 1, context, data, signature);
+}
+
+bool verify_pq_raw(const std::string& algorithm, const Bytes& public_key, const Bytes& message,
+                   const Bytes& signature) {
+  return verify_pq(algorithm, public_key, 0, {}, message, signature);
 }
 
 Bytes raw_public_key_of_spki(const Bytes& spki, std::string& algorithm) {
@@ -179,6 +202,17 @@ Bytes digest(const std::string& name, const Bytes& data) {
   std::size_t len = 0;
   check(EVP_Q_digest(nullptr, name.c_str(), nullptr, data.data(), data.size(), out.data(), &len) == 1, "digest");
   out.resize(len);
+  return out;
+}
+
+Bytes xof(const std::string& name, const Bytes& data, std::size_t length) {
+  Ptr<EVP_MD> md(EVP_MD_fetch(nullptr, name.c_str(), nullptr));
+  Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  Bytes out(length);
+  check(md && ctx && EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+            EVP_DigestFinalXOF(ctx.get(), out.data(), out.size()) == 1,
+        "XOF");
   return out;
 }
 

@@ -26,11 +26,21 @@ bool verify_ed25519(const Bytes& public_key, const Bytes& data, const Bytes& sig
 // public key (CKA_VALUE) and a context string (may be empty).
 bool verify_ml_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
                    const Bytes& signature);
+// Pure SLH-DSA (FIPS 205), `algorithm` "SLH-DSA-SHA2-128s", ..., the raw
+// public key PK.seed || PK.root and a context string (may be empty).
+bool verify_slh_dsa(const std::string& algorithm, const Bytes& public_key, const Bytes& context, const Bytes& data,
+                    const Bytes& signature);
+// ML-DSA or SLH-DSA verification of `message` exactly as given (OpenSSL's
+// message encoding 0): the M' of HashML-DSA / HashSLH-DSA, built by the test.
+bool verify_pq_raw(const std::string& algorithm, const Bytes& public_key, const Bytes& message,
+                   const Bytes& signature);
 // The raw public key inside a DER SubjectPublicKeyInfo (CKA_PUBLIC_KEY_INFO)
 // and OpenSSL's name of its algorithm ("ML-DSA-65", "ED25519", ...).
 Bytes raw_public_key_of_spki(const Bytes& spki, std::string& algorithm);
 
 Bytes digest(const std::string& name, const Bytes& data);
+// The first `length` bytes of an XOF ("SHAKE128", "SHAKE256") over `data`.
+Bytes xof(const std::string& name, const Bytes& data, std::size_t length);
 // AES-GCM encryption with a 16-byte tag appended (the PKCS#11 output form).
 Bytes aes_gcm_encrypt(const Bytes& key, const Bytes& iv, const Bytes& aad, const Bytes& plain);
 Bytes aes_cbc_pad_encrypt(const Bytes& key, const Bytes& iv, const Bytes& plain);

@@ -1,0 +1,128 @@
+// SLH-DSA key material (see slh_dsa_key.h).
+#include "crypto/slh_dsa_key.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <optional>
+#include <string>
+
+#include "crypto/key_attributes.h"
+#include "crypto/provider.h"
+
+namespace craton::crypto {
+namespace {
+
+constexpr SlhDsaParams kParameterSets[] = {
+    {CKP_SLH_DSA_SHA2_128S, "SLH-DSA-SHA2-128s", 16, 7856},
+    {CKP_SLH_DSA_SHAKE_128S, "SLH-DSA-SHAKE-128s", 16, 7856},
+    {CKP_SLH_DSA_SHA2_128F, "SLH-DSA-SHA2-128f", 16, 17088},
+    {CKP_SLH_DSA_SHAKE_128F, "SLH-DSA-SHAKE-128f", 16, 17088},
+    {CKP_SLH_DSA_SHA2_192S, "SLH-DSA-SHA2-192s", 24, 16224},
+    {CKP_SLH_DSA_SHAKE_192S, "SLH-DSA-SHAKE-192s", 24, 16224},
+    {CKP_SLH_DSA_SHA2_192F, "SLH-DSA-SHA2-192f", 24, 35664},
+    {CKP_SLH_DSA_SHAKE_192F, "SLH-DSA-SHAKE-192f", 24, 35664},
+    {CKP_SLH_DSA_SHA2_256S, "SLH-DSA-SHA2-256s", 32, 29792},
+    {CKP_SLH_DSA_SHAKE_256S, "SLH-DSA-SHAKE-256s", 32, 29792},
+    {CKP_SLH_DSA_SHA2_256F, "SLH-DSA-SHA2-256f", 32, 49856},
+    {CKP_SLH_DSA_SHAKE_256F, "SLH-DSA-SHAKE-256f", 32, 49856},
+};
+
+Status check_length(const SecureBytes& value, std::size_t want, const char* what) {
+  if (value.size() == want) return Status::Ok();
+  return Status(CKR_ATTRIBUTE_VALUE_INVALID, std::string(what) + " has the wrong length for the parameter set (" +
+                                                 std::to_string(value.size()) + " bytes, expected " +
+                                                 std::to_string(want) + ")");
+}
+
+// The key's encoding (`name`: public or private key) of exactly `size` bytes.
+Result<SecureBytes> octets(const EVP_PKEY* pkey, const char* name, std::size_t size) {
+  SecureBytes out(size);
+  std::size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(pkey, name, out.data(), out.size(), &len) != 1 || len != size) {
+    return openssl_error(CKR_FUNCTION_FAILED, "SLH-DSA key encoding unavailable");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<const SlhDsaParams*> slh_dsa_params(const AttributeMap& attrs) {
+  ASSIGN_OR_RETURN(std::optional<CK_ULONG> set, attrs.checked_ulong(CKA_PARAMETER_SET));
+  if (!set) return Status(CKR_TEMPLATE_INCOMPLETE, "SLH-DSA keys need CKA_PARAMETER_SET");
+  for (const SlhDsaParams& p : kParameterSets) {
+    if (p.parameter_set == *set) return &p;
+  }
+  return Status(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_PARAMETER_SET is not an SLH-DSA parameter set");
+}
+
+const SlhDsaParams* slh_dsa_params_of(const EVP_PKEY* pkey) {
+  if (pkey == nullptr) return nullptr;
+  for (const SlhDsaParams& p : kParameterSets) {
+    if (EVP_PKEY_is_a(pkey, p.openssl_name)) return &p;
+  }
+  return nullptr;
+}
+
+Result<EvpPkeyPtr> load_slh_dsa(const Provider& provider, const AttributeMap& attrs, bool is_private) {
+  ASSIGN_OR_RETURN(const SlhDsaParams* set, slh_dsa_params(attrs));
+  const SecureBytes* value = attrs.find(CKA_VALUE);
+  if (value == nullptr) return Status(CKR_TEMPLATE_INCOMPLETE, "SLH-DSA keys need CKA_VALUE");
+  RETURN_IF_ERROR(check_length(*value, is_private ? set->private_bytes() : set->public_bytes(),
+                               is_private ? "SLH-DSA private key CKA_VALUE" : "SLH-DSA public key CKA_VALUE"));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(provider.libctx(), set->openssl_name, nullptr));
+  if (!ctx) return openssl_error(CKR_HOST_MEMORY, "EVP_PKEY_CTX_new_from_name");
+  // The private encoding contains the public key (PK.seed || PK.root), so
+  // one parameter suffices for either class.
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(is_private ? OSSL_PKEY_PARAM_PRIV_KEY : OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<std::uint8_t*>(value->data()), value->size()),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, "SLH-DSA key material rejected");
+  }
+  return EvpPkeyPtr(raw);
+}
+
+Status complete_slh_dsa(const Provider& provider, AttributeMap& attrs, bool is_private) {
+  ASSIGN_OR_RETURN(EvpPkeyPtr pkey, load_slh_dsa(provider, attrs, is_private));
+  if (is_private) {
+    // OpenSSL's import takes PK.root as given; its key check recomputes the
+    // root of the top hypertree layer from SK.seed and PK.seed (FIPS 205
+    // Algorithm 18), a few milliseconds even for the "s" sets.
+    ASSIGN_OR_RETURN(PkeyCtxPtr ctx, new_pkey_ctx(provider, pkey.get()));
+    if (EVP_PKEY_pairwise_check(ctx.get()) != 1) {
+      return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, "SLH-DSA PK.root does not match SK.seed and PK.seed");
+    }
+  }
+  ASSIGN_OR_RETURN(Bytes spki, subject_public_key_info(pkey.get()));
+  attrs.set(CKA_PUBLIC_KEY_INFO, view_of(spki));
+  return Status::Ok();
+}
+
+Status export_slh_dsa_public(EVP_PKEY* pkey, AttributeMap& out) {
+  const SlhDsaParams* set = slh_dsa_params_of(pkey);
+  if (set == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not an SLH-DSA key");
+  ASSIGN_OR_RETURN(SecureBytes pk, octets(pkey, OSSL_PKEY_PARAM_PUB_KEY, set->public_bytes()));
+  ASSIGN_OR_RETURN(Bytes spki, subject_public_key_info(pkey));
+  out.set_ulong(CKA_KEY_TYPE, CKK_SLH_DSA);
+  out.set_ulong(CKA_PARAMETER_SET, set->parameter_set);
+  out.set(CKA_VALUE, std::move(pk));
+  out.set(CKA_PUBLIC_KEY_INFO, view_of(spki));
+  return Status::Ok();
+}
+
+Status export_slh_dsa_private(EVP_PKEY* pkey, AttributeMap& out) {
+  RETURN_IF_ERROR(export_slh_dsa_public(pkey, out));
+  const SlhDsaParams* set = slh_dsa_params_of(pkey);
+  ASSIGN_OR_RETURN(SecureBytes sk, octets(pkey, OSSL_PKEY_PARAM_PRIV_KEY, set->private_bytes()));
+  out.set(CKA_VALUE, std::move(sk));  // replaces the public key set above
+  return Status::Ok();
+}
+
+}  // namespace craton::crypto
