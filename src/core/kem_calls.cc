@@ -64,13 +64,18 @@ Result<CK_OBJECT_HANDLE> HsmCore::decapsulate_key_in(Session& s, const CK_MECHAN
                                                      const AttributeMap& tmpl) {
   ASSIGN_OR_RETURN(const crypto::MechanismEntry* entry, offered_mechanism(mech.mechanism));
   if (!(entry->flags & CKF_DECAPSULATE) || !entry->decapsulate) return Status(CKR_MECHANISM_INVALID);
+  // C_DecapsulateKey reports its private key as C_UnwrapKey reports the
+  // unwrapping key, and the ciphertext as the wrapped key (its return values
+  // in PKCS#11 3.2 are C_UnwrapKey's).
   Result<ObjectPtr> object = visible_object(s, private_key);
-  if (!object.ok()) return Status(CKR_KEY_HANDLE_INVALID);
-  ASSIGN_OR_RETURN(crypto::KeyPtr kem_key, checked_key(*provider_, policy_, *entry, **object,
-                                                       {CKF_DECAPSULATE, CKA_DECAPSULATE, kPrivateKey}));
+  if (!object.ok()) return Status(CKR_UNWRAPPING_KEY_HANDLE_INVALID);
+  Result<crypto::KeyPtr> kem_key = checked_key(*provider_, policy_, *entry, **object,
+                                               {CKF_DECAPSULATE, CKA_DECAPSULATE, kPrivateKey});
+  if (!kem_key.ok()) return as_wrapping_key_error(kem_key.status(), true);
   ASSIGN_OR_RETURN(AttributeMap attrs, kem_key_template(s, mech, **object, tmpl, false));
-  ASSIGN_OR_RETURN(SecureBytes secret, entry->decapsulate({*provider_, mech}, kem_key, ciphertext));
-  return publish_kem_secret(s, std::move(attrs), secret);
+  Result<SecureBytes> secret = entry->decapsulate({*provider_, mech}, *kem_key, ciphertext);
+  if (!secret.ok()) return as_wrapping_key_error(as_wrapped_key_error(secret.status()), true);
+  return publish_kem_secret(s, std::move(attrs), *secret);
 }
 
 Result<AttributeMap> HsmCore::kem_key_template(Session& s, const CK_MECHANISM& mech, const Object& kem_key,

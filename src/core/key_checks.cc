@@ -32,4 +32,25 @@ Result<crypto::KeyPtr> checked_key(const crypto::Provider& provider, const Mecha
   return key;
 }
 
+// Errors about the wrapping/unwrapping key get their own codes (§5.16).
+Status as_wrapping_key_error(const Status& st, bool unwrap) {
+  switch (st.rv()) {
+    case CKR_KEY_HANDLE_INVALID:
+      return Status(unwrap ? CKR_UNWRAPPING_KEY_HANDLE_INVALID : CKR_WRAPPING_KEY_HANDLE_INVALID, st.message());
+    case CKR_KEY_TYPE_INCONSISTENT:
+      return Status(unwrap ? CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT : CKR_WRAPPING_KEY_TYPE_INCONSISTENT, st.message());
+    case CKR_KEY_SIZE_RANGE:
+      return Status(unwrap ? CKR_UNWRAPPING_KEY_SIZE_RANGE : CKR_WRAPPING_KEY_SIZE_RANGE, st.message());
+    default: return st;
+  }
+}
+
+Status as_wrapped_key_error(const Status& st) {
+  switch (st.rv()) {
+    case CKR_ENCRYPTED_DATA_INVALID: return Status(CKR_WRAPPED_KEY_INVALID, st.message());
+    case CKR_ENCRYPTED_DATA_LEN_RANGE: return Status(CKR_WRAPPED_KEY_LEN_RANGE, st.message());
+    default: return st;
+  }
+}
+
 }  // namespace craton

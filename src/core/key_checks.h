@@ -27,4 +27,12 @@ struct KeyUse {
 Result<crypto::KeyPtr> checked_key(const crypto::Provider& provider, const MechanismPolicy& policy,
                                    const crypto::MechanismEntry& entry, const Object& object, const KeyUse& use);
 
+// Errors about the wrapping/unwrapping key get their own codes (C_WrapKey,
+// C_UnwrapKey and, for its private key, C_DecapsulateKey): key handle, type
+// and size errors become CKR_(UN)WRAPPING_KEY_*.
+Status as_wrapping_key_error(const Status& st, bool unwrap);
+// Errors about the wrapped input (C_UnwrapKey's wrapped key,
+// C_DecapsulateKey's ciphertext): CKR_ENCRYPTED_DATA_* become CKR_WRAPPED_KEY_*.
+Status as_wrapped_key_error(const Status& st);
+
 }  // namespace craton

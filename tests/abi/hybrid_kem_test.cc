@@ -157,8 +157,8 @@ TEST_F(HybridKemTest, ErrorPaths) {
   const KeyPair kp = generate();
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
   const Bytes ciphertext = encapsulate(kp.public_key, key);
-  EXPECT_CKR(CKR_ENCRYPTED_DATA_LEN_RANGE, decapsulate(kp.private_key, slice(ciphertext, 0, 1119), key));
-  EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT, decapsulate(kp.public_key, ciphertext, key));
+  EXPECT_CKR(CKR_WRAPPED_KEY_LEN_RANGE, decapsulate(kp.private_key, slice(ciphertext, 0, 1119), key));
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, decapsulate(kp.public_key, ciphertext, key));
   // ML-KEM keys and the hybrid mechanism do not mix, either way.
   Template pub;
   pub.add_ulong(CKA_PARAMETER_SET, CKP_ML_KEM_768);
@@ -166,8 +166,8 @@ TEST_F(HybridKemTest, ErrorPaths) {
   KeyPair ml;
   ASSERT_CKR(CKR_OK, p11->C_GenerateKeyPair(session, &ml_kem_gen, pub.data(), pub.count(), nullptr, 0,
                                             &ml.public_key, &ml.private_key));
-  EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT, decapsulate(ml.private_key, ciphertext, key));
-  EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT,
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, decapsulate(ml.private_key, ciphertext, key));
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT,
              decapsulate(kp.private_key, slice(ciphertext, 0, 1088), key, CK_MECHANISM{CKM_ML_KEM, nullptr, 0}));
   // The 64-byte secret is no AES key; a 32-byte prefix can be asked for.
   Template aes;

@@ -155,7 +155,10 @@ TEST_F(MlKemTest, EncapsulationAndDecapsulationAgree) {
     EXPECT_EQ(value(sent), value(received)) << set.name;
     EXPECT_EQ(CKO_SECRET_KEY, attribute_ulong(session, received, CKA_CLASS));
     EXPECT_EQ(32u, attribute_ulong(session, received, CKA_VALUE_LEN));
+    // PKCS#11 3.2: not local, never "always sensitive" or "never extractable".
     EXPECT_FALSE(attribute_bool(session, received, CKA_LOCAL));
+    EXPECT_FALSE(attribute_bool(session, received, CKA_ALWAYS_SENSITIVE));
+    EXPECT_FALSE(attribute_bool(session, received, CKA_NEVER_EXTRACTABLE));
     // A damaged ciphertext is not reported (implicit rejection) but yields
     // an unrelated secret.
     Bytes damaged = ciphertext;
@@ -306,9 +309,10 @@ TEST_F(MlKemTest, ErrorPaths) {
   // Wrong key class or type for the function.
   EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT, p11->C_EncapsulateKey(session, &kKem, kp.private_key, tmpl.data(),
                                                               tmpl.count(), nullptr, &len, &key));
-  EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT, decapsulate(kp.public_key, ciphertext, tmpl, key));
+  // C_DecapsulateKey names its key errors as C_UnwrapKey does (3.2 return values).
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, decapsulate(kp.public_key, ciphertext, tmpl, key));
   const KeyPair ec = generate_ec(session, p256_params());
-  EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT, decapsulate(ec.private_key, ciphertext, tmpl, key));
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT, decapsulate(ec.private_key, ciphertext, tmpl, key));
   CK_MECHANISM ml_dsa{CKM_ML_DSA, nullptr, 0};
   EXPECT_CKR(CKR_KEY_TYPE_INCONSISTENT, p11->C_SignInit(session, &ml_dsa, kp.private_key));
   // Not a KEM mechanism; a parameter where none is taken.
@@ -322,9 +326,11 @@ TEST_F(MlKemTest, ErrorPaths) {
              p11->C_DecapsulateKey(session, &with_param, kp.private_key, tmpl.data(), tmpl.count(),
                                    const_cast<CK_BYTE*>(ptr(ciphertext)), ciphertext.size(), &key));
   // Wrong ciphertext length; unknown handle.
-  EXPECT_CKR(CKR_ENCRYPTED_DATA_LEN_RANGE,
+  EXPECT_CKR(CKR_WRAPPED_KEY_LEN_RANGE,
              decapsulate(kp.private_key, Bytes(ciphertext.begin(), ciphertext.end() - 1), tmpl, key));
-  EXPECT_CKR(CKR_KEY_HANDLE_INVALID, decapsulate(0x7777, ciphertext, tmpl, key));
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_HANDLE_INVALID, decapsulate(0x7777, ciphertext, tmpl, key));
+  EXPECT_CKR(CKR_KEY_HANDLE_INVALID, p11->C_EncapsulateKey(session, &kKem, 0x7777, tmpl.data(), tmpl.count(),
+                                                           nullptr, &len, &key));
   // Usage attributes are honoured.
   Template no_use;
   no_use.add_ulong(CKA_PARAMETER_SET, CKP_ML_KEM_512).add_bool(CKA_ENCAPSULATE, false);
@@ -471,6 +477,7 @@ TEST_F(MlKemApprovedOnlyTest, OfferedAndUsable) {
   const Bytes ciphertext = encapsulate(kp.public_key, empty, sent);
   CK_OBJECT_HANDLE received = CK_INVALID_HANDLE;
   EXPECT_CKR(CKR_OK, decapsulate(kp.private_key, ciphertext, empty, received));
+  EXPECT_TRUE(attribute_bool(session, received, CKA_EXTRACTABLE)) << "CKA_EXTRACTABLE defaults to true";
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ TEST_F(V32Test, KemFunctionsValidateTheirArguments) {
   EXPECT_CKR(CKR_ARGUMENTS_BAD, p11->C_EncapsulateKey(session, &kem, 1, t.data(), t.count(), nullptr, nullptr, &key));
   EXPECT_CKR(CKR_ARGUMENTS_BAD, p11->C_EncapsulateKey(session, nullptr, 1, t.data(), t.count(), nullptr, &ct_len, &key));
   CK_BYTE ct[32] = {};
-  EXPECT_CKR(CKR_KEY_HANDLE_INVALID, p11->C_DecapsulateKey(session, &kem, 0x7777, t.data(), t.count(), ct, sizeof ct, &key));
+  EXPECT_CKR(CKR_UNWRAPPING_KEY_HANDLE_INVALID, p11->C_DecapsulateKey(session, &kem, 0x7777, t.data(), t.count(), ct, sizeof ct, &key));
   EXPECT_CKR(CKR_ARGUMENTS_BAD, p11->C_DecapsulateKey(session, &kem, 1, t.data(), t.count(), nullptr, 32, &key));
   EXPECT_CKR(CKR_SESSION_HANDLE_INVALID,
              p11->C_DecapsulateKey(session + 1000, &kem, 1, t.data(), t.count(), ct, sizeof ct, &key));
