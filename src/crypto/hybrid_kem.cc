@@ -7,15 +7,14 @@
 #include "crypto/hybrid_kem.h"
 
 #include <openssl/core_names.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <string>
 
 #include "crypto/families.h"
 #include "crypto/key_attributes.h"
 #include "crypto/ml_kem.h"
+#include "crypto/pkey_octets.h"
 #include "crypto/provider.h"
 
 namespace craton::crypto {
@@ -36,15 +35,6 @@ Status check_key(const KeyPtr& key, CK_OBJECT_CLASS cls) {
                                                                     : "not an X25519+ML-KEM-768 private key");
   }
   return Status::Ok();
-}
-
-Result<SecureBytes> octets(EVP_PKEY* pkey, const char* name, std::size_t size) {
-  SecureBytes out(size);
-  std::size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey, name, out.data(), out.size(), &len) != 1 || len != size) {
-    return openssl_error(CKR_FUNCTION_FAILED, "X25519+ML-KEM-768 key export");
-  }
-  return out;
 }
 
 Result<std::size_t> ciphertext_length(const MechanismCall& call, const KeyPtr& public_key) {
@@ -77,12 +67,13 @@ Status generate_key_pair(const MechanismCall& call, const AttributeMap&, const A
     return openssl_error(CKR_FUNCTION_FAILED, "X25519+ML-KEM-768 key generation");
   }
   EvpPkeyPtr pkey(raw);
-  ASSIGN_OR_RETURN(SecureBytes pub, octets(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, kHybridKemPublicBytes));
-  ASSIGN_OR_RETURN(SecureBytes priv, octets(pkey.get(), OSSL_PKEY_PARAM_PRIV_KEY, kHybridKemPrivateBytes));
+  std::optional<SecureBytes> pub = pkey_octets(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, kHybridKemPublicBytes);
+  std::optional<SecureBytes> priv = pkey_octets(pkey.get(), OSSL_PKEY_PARAM_PRIV_KEY, kHybridKemPrivateBytes);
+  if (!pub || !priv) return Status(CKR_FUNCTION_FAILED, "X25519+ML-KEM-768 key export");
   public_out.set_ulong(CKA_KEY_TYPE, CKK_CRATON_X25519_ML_KEM_768);
-  public_out.set(CKA_VALUE, std::move(pub));
+  public_out.set(CKA_VALUE, std::move(*pub));
   private_out.set_ulong(CKA_KEY_TYPE, CKK_CRATON_X25519_ML_KEM_768);
-  private_out.set(CKA_VALUE, std::move(priv));
+  private_out.set(CKA_VALUE, std::move(*priv));
   return Status::Ok();
 }
 
@@ -103,25 +94,12 @@ const MechanismEntry kRows[] = {
 
 Result<EvpPkeyPtr> load_hybrid_kem(const Provider& provider, const AttributeMap& attrs, bool is_private) {
   const SecureBytes* value = attrs.find(CKA_VALUE);
-  const std::size_t want = is_private ? kHybridKemPrivateBytes : kHybridKemPublicBytes;
   if (value == nullptr) return Status(CKR_TEMPLATE_INCOMPLETE, "X25519+ML-KEM-768 keys need CKA_VALUE");
-  if (value->size() != want) {
-    return Status(CKR_ATTRIBUTE_VALUE_INVALID, "X25519+ML-KEM-768 CKA_VALUE has " + std::to_string(value->size()) +
-                                                   " bytes, expected " + std::to_string(want));
-  }
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(provider.libctx(), kAlgorithm, nullptr));
-  if (!ctx) return openssl_error(CKR_HOST_MEMORY, "EVP_PKEY_CTX_new_from_name");
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(is_private ? OSSL_PKEY_PARAM_PRIV_KEY : OSSL_PKEY_PARAM_PUB_KEY,
-                                        const_cast<std::uint8_t*>(value->data()), value->size()),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, "X25519+ML-KEM-768 key material rejected");
-  }
-  return EvpPkeyPtr(raw);
+  RETURN_IF_ERROR(check_octet_length(*value, is_private ? kHybridKemPrivateBytes : kHybridKemPublicBytes,
+                                     "X25519+ML-KEM-768 CKA_VALUE"));
+  return pkey_from_octets(provider, kAlgorithm, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                          is_private ? OSSL_PKEY_PARAM_PRIV_KEY : OSSL_PKEY_PARAM_PUB_KEY, *value,
+                          "X25519+ML-KEM-768 key material");
 }
 
 Status complete_hybrid_kem(const Provider& provider, AttributeMap& attrs, bool is_private) {

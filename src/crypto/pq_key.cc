@@ -2,14 +2,13 @@
 #include "crypto/pq_key.h"
 
 #include <openssl/core_names.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <optional>
 #include <string>
 
 #include "crypto/key_attributes.h"
+#include "crypto/pkey_octets.h"
 #include "crypto/provider.h"
 
 namespace craton::crypto {
@@ -33,42 +32,9 @@ std::string what(const PqKeyFormat& format, const char* part) {
   return std::string(pq_family_name(format.key_type)) + " " + part;
 }
 
-Status check_length(const SecureBytes& value, std::size_t want, const std::string& what) {
-  if (value.size() == want) return Status::Ok();
-  return Status(CKR_ATTRIBUTE_VALUE_INVALID, what + " has the wrong length for the parameter set (" +
-                                                 std::to_string(value.size()) + " bytes, expected " +
-                                                 std::to_string(want) + ")");
-}
-
-// An EVP_PKEY from one octet-string component (public key, seed or expanded
-// private key) through OpenSSL's import, which derives the rest (the whole
-// key from the seed, the public key from the private key) and checks the
-// embedded hashes of the expanded forms.
-Result<EvpPkeyPtr> from_octets(const Provider& provider, const PqKeyFormat& format, int selection,
-                               const char* name, const SecureBytes& value) {
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(provider.libctx(), format.openssl_name, nullptr));
-  if (!ctx) return openssl_error(CKR_HOST_MEMORY, "EVP_PKEY_CTX_new_from_name");
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(name, const_cast<std::uint8_t*>(value.data()), value.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata_init(ctx.get()) != 1 || EVP_PKEY_fromdata(ctx.get(), &raw, selection, params) != 1) {
-    return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, what(format, "key material rejected").c_str());
-  }
-  return EvpPkeyPtr(raw);
-}
-
-// An octet-string parameter of exactly `size` bytes, or nullopt when the key
-// does not have it (a private key imported without its seed has no seed).
-std::optional<SecureBytes> octets(const EVP_PKEY* pkey, const char* name, std::size_t size) {
-  SecureBytes out(size);
-  std::size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey, name, out.data(), out.size(), &len) != 1 || len != size) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  return out;
+Result<EvpPkeyPtr> from_octets(const Provider& provider, const PqKeyFormat& format, int selection, const char* name,
+                               const SecureBytes& value) {
+  return pkey_from_octets(provider, format.openssl_name, selection, name, value, what(format, "key material"));
 }
 
 }  // namespace
@@ -108,18 +74,18 @@ Result<EvpPkeyPtr> load_pq_key(const Provider& provider, const AttributeMap& att
   const SecureBytes* value = attrs.find(CKA_VALUE);
   if (!is_private) {
     if (value == nullptr) return Status(CKR_TEMPLATE_INCOMPLETE, what(*format, "public key needs CKA_VALUE"));
-    RETURN_IF_ERROR(check_length(*value, format->public_bytes, what(*format, "public key CKA_VALUE")));
+    RETURN_IF_ERROR(check_octet_length(*value, format->public_bytes, what(*format, "public key CKA_VALUE")));
     return from_octets(provider, *format, EVP_PKEY_PUBLIC_KEY, OSSL_PKEY_PARAM_PUB_KEY, *value);
   }
   // The seed is the canonical form (FIPS 203 §3.3 and FIPS 204 §3.6.3
   // recommend keeping it): it determines the expanded key, which was checked
   // against it when the object was made.
   if (const SecureBytes* seed = attrs.find(CKA_SEED)) {
-    RETURN_IF_ERROR(check_length(*seed, format->seed_bytes, what(*format, "CKA_SEED")));
+    RETURN_IF_ERROR(check_octet_length(*seed, format->seed_bytes, what(*format, "CKA_SEED")));
     return from_octets(provider, *format, EVP_PKEY_KEYPAIR, seed_param(*format), *seed);
   }
   if (value == nullptr) return Status(CKR_TEMPLATE_INCOMPLETE, what(*format, "private key needs CKA_SEED or CKA_VALUE"));
-  RETURN_IF_ERROR(check_length(*value, format->private_bytes, what(*format, "private key CKA_VALUE")));
+  RETURN_IF_ERROR(check_octet_length(*value, format->private_bytes, what(*format, "private key CKA_VALUE")));
   return from_octets(provider, *format, EVP_PKEY_KEYPAIR, OSSL_PKEY_PARAM_PRIV_KEY, *value);
 }
 
@@ -133,7 +99,7 @@ Status complete_pq_key(const Provider& provider, AttributeMap& attrs, bool is_pr
     // load_pq_key used the seed and ignored CKA_VALUE: compare them here.
     if (attrs.has(CKA_SEED) && given != nullptr) {
       const PqKeyFormat& format = *pq_format_of(pkey.get());
-      RETURN_IF_ERROR(check_length(*given, expanded.size(), what(format, "private key CKA_VALUE")));
+      RETURN_IF_ERROR(check_octet_length(*given, expanded.size(), what(format, "private key CKA_VALUE")));
       if (!constant_time_equal(*given, expanded)) {
         return Status(CKR_ATTRIBUTE_VALUE_INVALID, what(format, "CKA_VALUE does not match CKA_SEED"));
       }
@@ -150,7 +116,7 @@ Status complete_pq_key(const Provider& provider, AttributeMap& attrs, bool is_pr
 Status export_pq_public(EVP_PKEY* pkey, AttributeMap& out) {
   const PqKeyFormat* format = pq_format_of(pkey);
   if (format == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not a post-quantum key");
-  std::optional<SecureBytes> pk = octets(pkey, OSSL_PKEY_PARAM_PUB_KEY, format->public_bytes);
+  std::optional<SecureBytes> pk = pkey_octets(pkey, OSSL_PKEY_PARAM_PUB_KEY, format->public_bytes);
   if (!pk) return Status(CKR_FUNCTION_FAILED, what(*format, "public key unavailable"));
   ASSIGN_OR_RETURN(Bytes spki, subject_public_key_info(pkey));
   out.set_ulong(CKA_KEY_TYPE, format->key_type);
@@ -163,10 +129,10 @@ Status export_pq_public(EVP_PKEY* pkey, AttributeMap& out) {
 Status export_pq_private(EVP_PKEY* pkey, AttributeMap& out) {
   RETURN_IF_ERROR(export_pq_public(pkey, out));
   const PqKeyFormat& format = *pq_format_of(pkey);
-  std::optional<SecureBytes> sk = octets(pkey, OSSL_PKEY_PARAM_PRIV_KEY, format.private_bytes);
+  std::optional<SecureBytes> sk = pkey_octets(pkey, OSSL_PKEY_PARAM_PRIV_KEY, format.private_bytes);
   if (!sk) return Status(CKR_FUNCTION_FAILED, what(format, "private key unavailable"));
   out.set(CKA_VALUE, std::move(*sk));  // replaces the public key set above
-  if (std::optional<SecureBytes> seed = octets(pkey, seed_param(format), format.seed_bytes)) {
+  if (std::optional<SecureBytes> seed = pkey_octets(pkey, seed_param(format), format.seed_bytes)) {
     out.set(CKA_SEED, std::move(*seed));
   }
   return Status::Ok();

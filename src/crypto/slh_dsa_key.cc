@@ -10,6 +10,7 @@
 #include <string>
 
 #include "crypto/key_attributes.h"
+#include "crypto/pkey_octets.h"
 #include "crypto/provider.h"
 
 namespace craton::crypto {
@@ -29,23 +30,6 @@ constexpr SlhDsaParams kParameterSets[] = {
     {CKP_SLH_DSA_SHA2_256F, "SLH-DSA-SHA2-256f", 32, 49856},
     {CKP_SLH_DSA_SHAKE_256F, "SLH-DSA-SHAKE-256f", 32, 49856},
 };
-
-Status check_length(const SecureBytes& value, std::size_t want, const char* what) {
-  if (value.size() == want) return Status::Ok();
-  return Status(CKR_ATTRIBUTE_VALUE_INVALID, std::string(what) + " has the wrong length for the parameter set (" +
-                                                 std::to_string(value.size()) + " bytes, expected " +
-                                                 std::to_string(want) + ")");
-}
-
-// The key's encoding (`name`: public or private key) of exactly `size` bytes.
-Result<SecureBytes> octets(const EVP_PKEY* pkey, const char* name, std::size_t size) {
-  SecureBytes out(size);
-  std::size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey, name, out.data(), out.size(), &len) != 1 || len != size) {
-    return openssl_error(CKR_FUNCTION_FAILED, "SLH-DSA key encoding unavailable");
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -70,23 +54,13 @@ Result<EvpPkeyPtr> load_slh_dsa(const Provider& provider, const AttributeMap& at
   ASSIGN_OR_RETURN(const SlhDsaParams* set, slh_dsa_params(attrs));
   const SecureBytes* value = attrs.find(CKA_VALUE);
   if (value == nullptr) return Status(CKR_TEMPLATE_INCOMPLETE, "SLH-DSA keys need CKA_VALUE");
-  RETURN_IF_ERROR(check_length(*value, is_private ? set->private_bytes() : set->public_bytes(),
+  RETURN_IF_ERROR(check_octet_length(*value, is_private ? set->private_bytes() : set->public_bytes(),
                                is_private ? "SLH-DSA private key CKA_VALUE" : "SLH-DSA public key CKA_VALUE"));
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(provider.libctx(), set->openssl_name, nullptr));
-  if (!ctx) return openssl_error(CKR_HOST_MEMORY, "EVP_PKEY_CTX_new_from_name");
   // The private encoding contains the public key (PK.seed || PK.root), so
   // one parameter suffices for either class.
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(is_private ? OSSL_PKEY_PARAM_PRIV_KEY : OSSL_PKEY_PARAM_PUB_KEY,
-                                        const_cast<std::uint8_t*>(value->data()), value->size()),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, "SLH-DSA key material rejected");
-  }
-  return EvpPkeyPtr(raw);
+  return pkey_from_octets(provider, set->openssl_name, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                          is_private ? OSSL_PKEY_PARAM_PRIV_KEY : OSSL_PKEY_PARAM_PUB_KEY, *value,
+                          "SLH-DSA key material");
 }
 
 Status complete_slh_dsa(const Provider& provider, AttributeMap& attrs, bool is_private) {
@@ -108,11 +82,12 @@ Status complete_slh_dsa(const Provider& provider, AttributeMap& attrs, bool is_p
 Status export_slh_dsa_public(EVP_PKEY* pkey, AttributeMap& out) {
   const SlhDsaParams* set = slh_dsa_params_of(pkey);
   if (set == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not an SLH-DSA key");
-  ASSIGN_OR_RETURN(SecureBytes pk, octets(pkey, OSSL_PKEY_PARAM_PUB_KEY, set->public_bytes()));
+  std::optional<SecureBytes> pk = pkey_octets(pkey, OSSL_PKEY_PARAM_PUB_KEY, set->public_bytes());
+  if (!pk) return Status(CKR_FUNCTION_FAILED, "SLH-DSA public key unavailable");
   ASSIGN_OR_RETURN(Bytes spki, subject_public_key_info(pkey));
   out.set_ulong(CKA_KEY_TYPE, CKK_SLH_DSA);
   out.set_ulong(CKA_PARAMETER_SET, set->parameter_set);
-  out.set(CKA_VALUE, std::move(pk));
+  out.set(CKA_VALUE, std::move(*pk));
   out.set(CKA_PUBLIC_KEY_INFO, view_of(spki));
   return Status::Ok();
 }
@@ -120,8 +95,9 @@ Status export_slh_dsa_public(EVP_PKEY* pkey, AttributeMap& out) {
 Status export_slh_dsa_private(EVP_PKEY* pkey, AttributeMap& out) {
   RETURN_IF_ERROR(export_slh_dsa_public(pkey, out));
   const SlhDsaParams* set = slh_dsa_params_of(pkey);
-  ASSIGN_OR_RETURN(SecureBytes sk, octets(pkey, OSSL_PKEY_PARAM_PRIV_KEY, set->private_bytes()));
-  out.set(CKA_VALUE, std::move(sk));  // replaces the public key set above
+  std::optional<SecureBytes> sk = pkey_octets(pkey, OSSL_PKEY_PARAM_PRIV_KEY, set->private_bytes());
+  if (!sk) return Status(CKR_FUNCTION_FAILED, "SLH-DSA private key unavailable");
+  out.set(CKA_VALUE, std::move(*sk));  // replaces the public key set above
   return Status::Ok();
 }
 
