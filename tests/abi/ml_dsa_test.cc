@@ -215,6 +215,30 @@ TEST_F(MlDsaTest, KnownAnswerThroughTheAbi) {
   EXPECT_TRUE(ossl::verify_ml_dsa("ML-DSA-44", pub, context, msg, expected));
 }
 
+// FIPS 204 ACVP key generation: C_CreateObject with CKA_SEED = xi expands
+// to the vector's sk, and the public key inside CKA_PUBLIC_KEY_INFO is pk.
+TEST_F(MlDsaTest, KeyGenerationFromSeedKnownAnswers) {
+  struct Kat {
+    CK_ULONG set;
+    const char* seed;
+    const char* pk;
+    const char* sk;
+  };
+  const Kat kats[] = {
+      {CKP_ML_DSA_44, vectors::kMlDsa44KeyGenSeed, vectors::kMlDsa44KeyGenPublicKey, vectors::kMlDsa44KeyGenPrivateKey},
+      {CKP_ML_DSA_65, vectors::kMlDsa65KeyGenSeed, vectors::kMlDsa65KeyGenPublicKey, vectors::kMlDsa65KeyGenPrivateKey},
+      {CKP_ML_DSA_87, vectors::kMlDsa87KeyGenSeed, vectors::kMlDsa87KeyGenPublicKey, vectors::kMlDsa87KeyGenPrivateKey},
+  };
+  for (const Kat& kat : kats) {
+    CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+    ASSERT_CKR(CKR_OK, create(CKO_PRIVATE_KEY, kat.set, ossl::from_hex(kat.seed), {}, key));
+    EXPECT_EQ(ossl::from_hex(kat.sk), attribute(session, key, CKA_VALUE)) << kat.set;
+    std::string algorithm;
+    EXPECT_EQ(ossl::from_hex(kat.pk),
+              ossl::raw_public_key_of_spki(attribute(session, key, CKA_PUBLIC_KEY_INFO), algorithm));
+  }
+}
+
 TEST_F(MlDsaTest, ImportBySeedOrValueGivesTheSameKey) {
   const KeyPair kp = generate(CKP_ML_DSA_87, true);
   const Bytes seed = attribute(session, kp.private_key, CKA_SEED);
