@@ -35,7 +35,7 @@ run_preset() {
 
 status=0
 # TSan runs only the "concurrency" label: build just what it needs.
-run_preset tsan craton_hsm craton_concurrency_tests || status=1
+run_preset tsan craton_hsm craton_concurrency_tests craton_pqc_concurrency_tests || status=1
 run_preset asan || status=1
 run_preset release || status=1
 exit $status
