@@ -475,25 +475,5 @@ TEST_F(KeyTest, ExportsAttributesOfLoadedKeys) {
   EXPECT_EQ(curve_of_pkey((*key)->pkey.get()), curve_from_ec_params(kOidP256));
 }
 
-TEST_F(KeyTest, SignatureInputModes) {
-  auto collect = SignatureInput::collecting(4, SignatureInput::Overflow::kError);
-  ASSERT_TRUE(collect.update(hex("0102")).ok());
-  ASSERT_TRUE(collect.update(hex("030405")).ok());
-  EXPECT_EQ(collect.finish().rv(), CKR_DATA_LEN_RANGE);
-
-  auto truncate = SignatureInput::collecting(4, SignatureInput::Overflow::kTruncate);
-  ASSERT_TRUE(truncate.update(hex("0102")).ok());
-  ASSERT_TRUE(truncate.update(hex("030405")).ok());
-  EXPECT_EQ(copy_bytes(view_of(*truncate.finish())), hex("01020304"));
-
-  auto hashing = SignatureInput::hashing(provider().md("SHA2-256"));
-  ASSERT_TRUE(hashing.ok());
-  ASSERT_TRUE(hashing->update(as_bytes("ab")).ok());
-  ASSERT_TRUE(hashing->update(as_bytes("c")).ok());
-  EXPECT_EQ(copy_bytes(view_of(*hashing->finish())),
-            hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));  // SHA-256("abc")
-  EXPECT_EQ(SignatureInput::hashing(nullptr).rv(), CKR_FUNCTION_FAILED);
-}
-
 }  // namespace
 }  // namespace craton::crypto
