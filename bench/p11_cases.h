@@ -27,6 +27,7 @@ struct Context {
   std::vector<std::size_t> find_sizes;
   bool big = false;  // populate the large find sizes whatever they cost
   CK_FUNCTION_LIST_PTR fn() const { return module->fn(); }
+  CK_FUNCTION_LIST_3_2_PTR fn32() const { return module->fn32(); }  // may be nullptr
 };
 
 std::vector<Case> crypto_cases(const Context& ctx);  // p11_cases_crypto.cc
@@ -41,6 +42,43 @@ struct ThreadState {
   CK_FUNCTION_LIST_PTR fn;
   Session session;
 };
+
+// One timed C_SignInit + C_Sign into a buffer of `sig_capacity` bytes (so no
+// length query is timed).
+struct SignState : ThreadState {
+  SignState(unsigned, const Context* c, Mech m, CK_OBJECT_HANDLE k, Bytes message,
+            std::size_t sig_capacity)
+      : ThreadState(*c), mech(std::move(m)), key(k), msg(std::move(message)), sig(sig_capacity) {}
+  Status run() {
+    CK_MECHANISM m = mech.get();
+    if (CK_RV rv = fn->C_SignInit(s(), &m, key); rv != CKR_OK) return rv;
+    CK_ULONG len = sig.size();
+    return fn->C_Sign(s(), msg.data(), msg.size(), sig.data(), &len);
+  }
+  Mech mech;
+  CK_OBJECT_HANDLE key;
+  Bytes msg, sig;
+};
+
+// One timed C_VerifyInit + C_Verify of a signature made during setup.
+struct VerifyState : ThreadState {
+  VerifyState(unsigned, const Context* c, Mech m, CK_OBJECT_HANDLE k, Bytes message,
+              Bytes signature)
+      : ThreadState(*c), mech(std::move(m)), key(k), msg(std::move(message)),
+        sig(std::move(signature)) {}
+  Status run() {
+    CK_MECHANISM m = mech.get();
+    if (CK_RV rv = fn->C_VerifyInit(s(), &m, key); rv != CKR_OK) return rv;
+    return fn->C_Verify(s(), msg.data(), msg.size(), sig.data(), sig.size());
+  }
+  Mech mech;
+  CK_OBJECT_HANDLE key;
+  Bytes msg, sig;
+};
+
+// Untimed setup: one signature on the login session, for the verify cases.
+Bytes sign_once(const Context& ctx, Mech mech, CK_OBJECT_HANDLE key, const Bytes& msg,
+                std::size_t sig_capacity);
 
 // Throws "unsupported" unless the token offers every mechanism listed.
 void require(const Context& ctx, std::initializer_list<MechName> mechs);

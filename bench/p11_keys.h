@@ -10,8 +10,6 @@
 
 namespace bench::p11 {
 
-using Bytes = std::vector<unsigned char>;
-
 // Builds a CK_ATTRIBUTE array that owns its values.
 class Template {
  public:
