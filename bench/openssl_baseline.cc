@@ -265,6 +265,7 @@ std::vector<Case> openssl_cases() {
   v.push_back({"sha256_1m", k1M, [] { return per_thread<DigestState>(k1M); }});
   v.push_back({"hmac_sha256_4k", k4K, [] { return per_thread<HmacState>(k4K); }});
   v.push_back({"random_32", 0, [] { return per_thread<RandomState>(); }});
+  for (Case& c : pqc_cases()) v.push_back(std::move(c));
   v.push_back(keygen_case("keygen_rsa2048", "RSA"));
   v.push_back(keygen_case("keygen_p256", "EC"));
   v.push_back(keygen_case("keygen_aes256", "AES"));

@@ -32,6 +32,7 @@ struct Context {
 
 std::vector<Case> crypto_cases(const Context& ctx);  // p11_cases_crypto.cc
 std::vector<Case> object_cases(const Context& ctx);  // p11_cases_objects.cc
+std::vector<Case> pqc_cases(const Context& ctx);     // p11_cases_pqc.cc
 
 // ---- helpers shared by the case files ----
 
