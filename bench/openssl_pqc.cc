@@ -5,6 +5,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "openssl_baseline.h"
 #include "openssl_util.h"
@@ -16,6 +17,7 @@ constexpr std::size_t kMessage = 32;
 constexpr std::size_t kPqSignature = 17088;   // SLH-DSA-SHA2-128f, the largest here
 constexpr std::size_t kKemCiphertext = 1568;  // ML-KEM-1024, the largest
 constexpr std::size_t kKemSecret = 32;
+constexpr std::size_t kVerifySignatures = 8;  // as p11_cases_pqc.cc
 
 using Signature = std::shared_ptr<EVP_SIGNATURE>;
 
@@ -59,13 +61,16 @@ struct SignState {
   Bytes msg, sig;
 };
 
+// Takes the setup's signatures in turn, as the PKCS#11 side does.
 struct VerifyState {
-  VerifyState(unsigned, PKey k, Signature a, Bytes signature)
-      : key(std::move(k)), alg(std::move(a)), msg(pattern(kMessage)), sig(std::move(signature)) {}
-  Status run() { return status(verify_message(key, alg.get(), msg, sig)); }
+  VerifyState(unsigned, PKey k, Signature a, std::vector<Bytes> signatures)
+      : key(std::move(k)), alg(std::move(a)), msg(pattern(kMessage)), sigs(std::move(signatures)) {}
+  Status run() { return status(verify_message(key, alg.get(), msg, sigs[next++ % sigs.size()])); }
   PKey key;
   Signature alg;
-  Bytes msg, sig;
+  Bytes msg;
+  std::vector<Bytes> sigs;
+  std::size_t next = 0;
 };
 
 bool encapsulate(const PKey& key, Bytes& ct, size_t* ct_len, Bytes& secret) {
@@ -111,12 +116,16 @@ Case verify_case(std::string name, std::string alg) {
   return {std::move(name), 0, [alg] {
             PKey key = generate(alg);
             Signature sig_alg = fetch_signature(alg);
-            Bytes sig(kPqSignature);
-            size_t len = 0;
-            if (!sign_message(key, sig_alg.get(), pattern(kMessage), sig, &len))
-              setup_failed(alg + " sign");
-            sig.resize(len);
-            return per_thread<VerifyState>(key, sig_alg, sig);
+            std::vector<Bytes> sigs;
+            for (std::size_t i = 0; i < kVerifySignatures; ++i) {
+              Bytes sig(kPqSignature);
+              size_t len = 0;
+              if (!sign_message(key, sig_alg.get(), pattern(kMessage), sig, &len))
+                setup_failed(alg + " sign");
+              sig.resize(len);
+              sigs.push_back(std::move(sig));
+            }
+            return per_thread<VerifyState>(key, sig_alg, std::move(sigs));
           }};
 }
 

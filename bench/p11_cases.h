@@ -61,20 +61,26 @@ struct SignState : ThreadState {
   Bytes msg, sig;
 };
 
-// One timed C_VerifyInit + C_Verify of a signature made during setup.
+// One timed C_VerifyInit + C_Verify of a signature made during setup. With
+// several signatures it takes them in turn: an SLH-DSA verification costs
+// more or less depending on the signature (its hash chains are of varying
+// length), and one signature per side would compare two draws of that cost.
 struct VerifyState : ThreadState {
   VerifyState(unsigned, const Context* c, Mech m, CK_OBJECT_HANDLE k, Bytes message,
-              Bytes signature)
+              std::vector<Bytes> signatures)
       : ThreadState(*c), mech(std::move(m)), key(k), msg(std::move(message)),
-        sig(std::move(signature)) {}
+        sigs(std::move(signatures)) {}
   Status run() {
     CK_MECHANISM m = mech.get();
+    Bytes& sig = sigs[next++ % sigs.size()];
     if (CK_RV rv = fn->C_VerifyInit(s(), &m, key); rv != CKR_OK) return rv;
     return fn->C_Verify(s(), msg.data(), msg.size(), sig.data(), sig.size());
   }
   Mech mech;
   CK_OBJECT_HANDLE key;
-  Bytes msg, sig;
+  Bytes msg;
+  std::vector<Bytes> sigs;
+  std::size_t next = 0;
 };
 
 // Untimed setup: one signature on the login session, for the verify cases.

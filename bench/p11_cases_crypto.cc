@@ -111,7 +111,8 @@ Case verify_case(const Context& ctx, std::string name, KeyKind kind, MechName mn
     require(ctx, {mn, keygen_mechanism(kind)});
     const KeyPair kp = ctx.keys->pair(kind);
     const Bytes msg = pattern(32);
-    return per_thread<VerifyState>(&ctx, mech, kp.pub, msg, sign_once(ctx, mech, kp.priv, msg, kClassicSignature));
+    std::vector<Bytes> sig{sign_once(ctx, mech, kp.priv, msg, kClassicSignature)};
+    return per_thread<VerifyState>(&ctx, mech, kp.pub, msg, std::move(sig));
   });
 }
 
