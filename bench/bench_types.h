@@ -7,8 +7,19 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace bench {
+
+using Bytes = std::vector<unsigned char>;
+
+// Deterministic non-zero filler for messages and payloads: the content does
+// not matter to the timing, and both sides of a comparison use the same bytes.
+inline Bytes pattern(std::size_t n) {
+  Bytes b(n);
+  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(i * 7 + 1);
+  return b;
+}
 
 // Result of one timed operation: 0 is success, anything else is an error code
 // (a CK_RV for PKCS#11 cases, an OpenSSL error code for the baseline). A plain

@@ -56,7 +56,8 @@ def target(case):
         return "≥0.80x openssl", lambda v: v["craton/openssl"] is not None and v["craton/openssl"] >= 0.80
     if case.endswith("_4k"):
         return "≥0.70x openssl", lambda v: v["craton/openssl"] is not None and v["craton/openssl"] >= 0.70
-    if case.endswith("_1m") or case.startswith(("rsa", "ecdsa", "ed25519")):
+    if case.endswith("_1m") or case.startswith(("rsa", "ecdsa", "ed25519", "ml_dsa", "ml_kem",
+                                                "slh_dsa")):
         return "≥0.95x openssl", lambda v: v["craton/openssl"] is not None and v["craton/openssl"] >= 0.95
     if case == "find_10k":
         return "≥100,000/s", lambda v: v["craton"] is not None and v["craton"] >= 100000

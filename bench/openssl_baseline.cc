@@ -1,8 +1,6 @@
 #include "openssl_baseline.h"
 
 #include <openssl/core_names.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -10,36 +8,17 @@
 #include <memory>
 #include <string>
 
+#include "openssl_util.h"
+
 namespace bench::ossl {
 namespace {
 
-using Bytes = std::vector<unsigned char>;
-using PKey = std::shared_ptr<EVP_PKEY>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 using MacCtx = std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)>;
 
 constexpr std::size_t k4K = 4096;
 constexpr std::size_t k1M = 1024 * 1024;
-
-Bytes pattern(std::size_t n) {
-  Bytes b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(i * 7 + 1);
-  return b;
-}
-
-// An OpenSSL failure as a non-zero Status (the packed error code).
-Status failure() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  return e != 0 ? e : 1;
-}
-Status status(bool ok) { return ok ? 0 : failure(); }
-
-[[noreturn]] void setup_failed(const char* what) {
-  throw CaseError(Outcome::failed, failure(), std::string("OpenSSL ") + what);
-}
 
 // Algorithms are fetched once, as a module would at load time; implicit
 // fetching on every call would charge the baseline a lookup a module avoids.
@@ -57,10 +36,6 @@ EVP_MAC* hmac() {
   return mac;
 }
 
-PKey adopt(EVP_PKEY* k, const char* what) {
-  if (!k) setup_failed(what);
-  return PKey(k, EVP_PKEY_free);
-}
 PKey rsa_key(unsigned bits) {
   return adopt(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)), "RSA keygen");
 }
@@ -290,6 +265,7 @@ std::vector<Case> openssl_cases() {
   v.push_back({"sha256_1m", k1M, [] { return per_thread<DigestState>(k1M); }});
   v.push_back({"hmac_sha256_4k", k4K, [] { return per_thread<HmacState>(k4K); }});
   v.push_back({"random_32", 0, [] { return per_thread<RandomState>(); }});
+  for (Case& c : pqc_cases()) v.push_back(std::move(c));
   v.push_back(keygen_case("keygen_rsa2048", "RSA"));
   v.push_back(keygen_case("keygen_p256", "EC"));
   v.push_back(keygen_case("keygen_aes256", "AES"));

@@ -12,4 +12,7 @@ namespace bench::ossl {
 // memory; each operation builds a fresh EVP context, as a module's C_*Init would.
 std::vector<Case> openssl_cases();
 
+// The post-quantum part of openssl_cases() (openssl_pqc.cc).
+std::vector<Case> pqc_cases();
+
 }  // namespace bench::ossl

@@ -77,6 +77,7 @@ void run_module(const Options& o, const RunPlan& plan, Report& report) {
 
   const std::string name = o.name.empty() ? default_name(o.module) : o.name;
   run_cases(name, p11::crypto_cases(ctx), plan, report);
+  run_cases(name, p11::pqc_cases(ctx), plan, report);
   run_cases(name, p11::object_cases(ctx), plan, report);
 }
 
@@ -84,6 +85,7 @@ void list_cases() {
   p11::Context ctx;
   ctx.find_sizes = Options().find_sizes;
   for (const auto& c : p11::crypto_cases(ctx)) std::printf("%s\n", c.name.c_str());
+  for (const auto& c : p11::pqc_cases(ctx)) std::printf("%s\n", c.name.c_str());
   for (const auto& c : p11::object_cases(ctx)) std::printf("%s\n", c.name.c_str());
 }
 

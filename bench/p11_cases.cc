@@ -36,6 +36,19 @@ void require(const Context& ctx, std::initializer_list<MechName> mechs) {
       throw unsupported(std::string("C_GetMechanismInfo(") + m.name + ") failed");
 }
 
+Bytes sign_once(const Context& ctx, Mech mech, CK_OBJECT_HANDLE key, const Bytes& msg,
+                std::size_t sig_capacity) {
+  CK_MECHANISM m = mech.get();
+  check(ctx.fn()->C_SignInit(ctx.session, &m, key), "C_SignInit");
+  Bytes sig(sig_capacity);
+  CK_ULONG len = sig.size();
+  check(ctx.fn()->C_Sign(ctx.session, const_cast<unsigned char*>(msg.data()), msg.size(),
+                         sig.data(), &len),
+        "C_Sign");
+  sig.resize(len);
+  return sig;
+}
+
 Case make_case(std::string name, std::size_t bytes_per_op, std::function<OpFactory()> prepare) {
   Case c;
   c.name = std::move(name);

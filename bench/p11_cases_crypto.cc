@@ -8,13 +8,7 @@ namespace {
 
 constexpr std::size_t k4K = 4096;
 constexpr std::size_t k1M = 1024 * 1024;
-
-// Deterministic non-zero filler; the content does not matter to the timing.
-Bytes pattern(std::size_t n) {
-  Bytes b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<unsigned char>(i * 7 + 1);
-  return b;
-}
+constexpr std::size_t kClassicSignature = 512;  // RSA-4096 and below, ECDSA, EdDSA, HMAC
 
 bool is_secret(KeyKind k) { return k == KeyKind::aes256 || k == KeyKind::hmac256; }
 
@@ -23,35 +17,6 @@ CK_OBJECT_HANDLE private_key(const Context& ctx, KeyKind kind) {
 }
 
 // ---- per-thread states: each `run()` is one timed C_*Init + C_* ----
-
-struct SignState : ThreadState {
-  SignState(unsigned, const Context* c, Mech m, CK_OBJECT_HANDLE k, Bytes message)
-      : ThreadState(*c), mech(std::move(m)), key(k), msg(std::move(message)), sig(512) {}
-  Status run() {
-    CK_MECHANISM m = mech.get();
-    if (CK_RV rv = fn->C_SignInit(s(), &m, key); rv != CKR_OK) return rv;
-    CK_ULONG len = sig.size();
-    return fn->C_Sign(s(), msg.data(), msg.size(), sig.data(), &len);
-  }
-  Mech mech;
-  CK_OBJECT_HANDLE key;
-  Bytes msg, sig;
-};
-
-struct VerifyState : ThreadState {
-  VerifyState(unsigned, const Context* c, Mech m, CK_OBJECT_HANDLE k, Bytes message,
-              Bytes signature)
-      : ThreadState(*c), mech(std::move(m)), key(k), msg(std::move(message)),
-        sig(std::move(signature)) {}
-  Status run() {
-    CK_MECHANISM m = mech.get();
-    if (CK_RV rv = fn->C_VerifyInit(s(), &m, key); rv != CKR_OK) return rv;
-    return fn->C_Verify(s(), msg.data(), msg.size(), sig.data(), sig.size());
-  }
-  Mech mech;
-  CK_OBJECT_HANDLE key;
-  Bytes msg, sig;
-};
 
 struct DecryptState : ThreadState {
   DecryptState(unsigned, const Context* c, Mech m, CK_OBJECT_HANDLE k, Bytes ciphertext)
@@ -116,18 +81,6 @@ struct RandomState : ThreadState {
 
 // ---- untimed setup on the login session ----
 
-Bytes sign_once(const Context& ctx, Mech mech, CK_OBJECT_HANDLE key, const Bytes& msg) {
-  CK_MECHANISM m = mech.get();
-  check(ctx.fn()->C_SignInit(ctx.session, &m, key), "C_SignInit");
-  Bytes sig(512);
-  CK_ULONG len = sig.size();
-  check(ctx.fn()->C_Sign(ctx.session, const_cast<unsigned char*>(msg.data()), msg.size(),
-                         sig.data(), &len),
-        "C_Sign");
-  sig.resize(len);
-  return sig;
-}
-
 Bytes encrypt_once(const Context& ctx, Mech mech, CK_OBJECT_HANDLE key, const Bytes& msg) {
   CK_MECHANISM m = mech.get();
   check(ctx.fn()->C_EncryptInit(ctx.session, &m, key), "C_EncryptInit");
@@ -148,7 +101,8 @@ Case sign_case(const Context& ctx, std::string name, KeyKind kind, MechName mn, 
   const std::size_t bulk = msg_size > 32 ? msg_size : 0;
   return make_case(std::move(name), bulk, [&ctx, kind, mn, mech, msg_size] {
     require(ctx, {mn, keygen_mechanism(kind)});
-    return per_thread<SignState>(&ctx, mech, private_key(ctx, kind), pattern(msg_size));
+    return per_thread<SignState>(&ctx, mech, private_key(ctx, kind), pattern(msg_size),
+                                 kClassicSignature);
   });
 }
 
@@ -157,7 +111,8 @@ Case verify_case(const Context& ctx, std::string name, KeyKind kind, MechName mn
     require(ctx, {mn, keygen_mechanism(kind)});
     const KeyPair kp = ctx.keys->pair(kind);
     const Bytes msg = pattern(32);
-    return per_thread<VerifyState>(&ctx, mech, kp.pub, msg, sign_once(ctx, mech, kp.priv, msg));
+    std::vector<Bytes> sig{sign_once(ctx, mech, kp.priv, msg, kClassicSignature)};
+    return per_thread<VerifyState>(&ctx, mech, kp.pub, msg, std::move(sig));
   });
 }
 

@@ -19,14 +19,51 @@ const char* kind_name(KeyKind kind) {
     case KeyKind::ed25519: return "ed25519";
     case KeyKind::aes256: return "aes256";
     case KeyKind::hmac256: return "hmac256";
+    case KeyKind::ml_dsa_44: return "ml-dsa-44";
+    case KeyKind::ml_dsa_65: return "ml-dsa-65";
+    case KeyKind::ml_dsa_87: return "ml-dsa-87";
+    case KeyKind::ml_kem_512: return "ml-kem-512";
+    case KeyKind::ml_kem_768: return "ml-kem-768";
+    case KeyKind::ml_kem_1024: return "ml-kem-1024";
+    case KeyKind::slh_dsa_sha2_128s: return "slh-dsa-sha2-128s";
+    case KeyKind::slh_dsa_sha2_128f: return "slh-dsa-sha2-128f";
   }
   return "?";
 }
 
-// Public half: what verify/encrypt need, plus the algorithm parameters.
+bool is_rsa(KeyKind kind) { return kind == KeyKind::rsa2048 || kind == KeyKind::rsa3072; }
+
+bool is_kem(KeyKind kind) {
+  return kind == KeyKind::ml_kem_512 || kind == KeyKind::ml_kem_768 ||
+         kind == KeyKind::ml_kem_1024;
+}
+
+// CKA_PARAMETER_SET of a post-quantum kind; 0 for the classical ones, whose
+// parameters are a modulus size or a curve.
+CK_ULONG parameter_set(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::ml_dsa_44: return CKP_ML_DSA_44;
+    case KeyKind::ml_dsa_65: return CKP_ML_DSA_65;
+    case KeyKind::ml_dsa_87: return CKP_ML_DSA_87;
+    case KeyKind::ml_kem_512: return CKP_ML_KEM_512;
+    case KeyKind::ml_kem_768: return CKP_ML_KEM_768;
+    case KeyKind::ml_kem_1024: return CKP_ML_KEM_1024;
+    case KeyKind::slh_dsa_sha2_128s: return CKP_SLH_DSA_SHA2_128S;
+    case KeyKind::slh_dsa_sha2_128f: return CKP_SLH_DSA_SHA2_128F;
+    default: return 0;
+  }
+}
+
+// Public half: what verify/encrypt/encapsulate need, plus the algorithm
+// parameters. An ML-KEM key only encapsulates: asking it to verify would be
+// an inconsistent template.
 void public_attrs(Template& t, KeyKind kind) {
+  if (CK_ULONG set = parameter_set(kind); set != 0) {
+    t.ulong(CKA_PARAMETER_SET, set).flag(is_kem(kind) ? CKA_ENCAPSULATE : CKA_VERIFY, true);
+    return;
+  }
   t.flag(CKA_VERIFY, true);
-  if (kind == KeyKind::rsa2048 || kind == KeyKind::rsa3072) {
+  if (is_rsa(kind)) {
     t.flag(CKA_ENCRYPT, true)
         .ulong(CKA_MODULUS_BITS, kind == KeyKind::rsa2048 ? 2048 : 3072)
         .bytes(CKA_PUBLIC_EXPONENT, {0x01, 0x00, 0x01});
@@ -40,8 +77,8 @@ void public_attrs(Template& t, KeyKind kind) {
 // Private half: sensitive and non-extractable, as an HSM key would be.
 void private_attrs(Template& t, KeyKind kind) {
   t.flag(CKA_PRIVATE, true).flag(CKA_SENSITIVE, true).flag(CKA_EXTRACTABLE, false);
-  t.flag(CKA_SIGN, true);
-  if (kind == KeyKind::rsa2048 || kind == KeyKind::rsa3072) t.flag(CKA_DECRYPT, true);
+  t.flag(is_kem(kind) ? CKA_DECAPSULATE : CKA_SIGN, true);
+  if (is_rsa(kind)) t.flag(CKA_DECRYPT, true);
 }
 
 }  // namespace
@@ -74,6 +111,14 @@ MechName keygen_mechanism(KeyKind kind) {
     case KeyKind::ed25519: return BENCH_MECH(CKM_EC_EDWARDS_KEY_PAIR_GEN);
     case KeyKind::aes256: return BENCH_MECH(CKM_AES_KEY_GEN);
     case KeyKind::hmac256: return BENCH_MECH(CKM_GENERIC_SECRET_KEY_GEN);
+    case KeyKind::ml_dsa_44:
+    case KeyKind::ml_dsa_65:
+    case KeyKind::ml_dsa_87: return BENCH_MECH(CKM_ML_DSA_KEY_PAIR_GEN);
+    case KeyKind::ml_kem_512:
+    case KeyKind::ml_kem_768:
+    case KeyKind::ml_kem_1024: return BENCH_MECH(CKM_ML_KEM_KEY_PAIR_GEN);
+    case KeyKind::slh_dsa_sha2_128s:
+    case KeyKind::slh_dsa_sha2_128f: return BENCH_MECH(CKM_SLH_DSA_KEY_PAIR_GEN);
   }
   return BENCH_MECH(CKM_VENDOR_DEFINED);
 }

@@ -10,8 +10,6 @@
 
 namespace bench::p11 {
 
-using Bytes = std::vector<unsigned char>;
-
 // Builds a CK_ATTRIBUTE array that owns its values.
 class Template {
  public:
@@ -48,7 +46,13 @@ struct MechName {
 };
 #define BENCH_MECH(m) ::bench::p11::MechName{m, #m}
 
-enum class KeyKind { rsa2048, rsa3072, p256, p384, ed25519, aes256, hmac256 };
+enum class KeyKind {
+  rsa2048, rsa3072, p256, p384, ed25519, aes256, hmac256,
+  // post-quantum (PKCS#11 3.2): the parameter set is part of the kind
+  ml_dsa_44, ml_dsa_65, ml_dsa_87,
+  ml_kem_512, ml_kem_768, ml_kem_1024,
+  slh_dsa_sha2_128s, slh_dsa_sha2_128f,
+};
 
 struct KeyPair {
   CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE;

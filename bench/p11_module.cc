@@ -76,6 +76,21 @@ std::vector<CK_SLOT_ID> slots_with_token(CK_FUNCTION_LIST_PTR fn) {
   return slots;
 }
 
+// A 2.40 module (SoftHSMv2 2.6) has no C_GetInterface: that is an answer,
+// not an error. The version is checked as well as asked for, so a module
+// that hands back another list is not called past its end.
+CK_FUNCTION_LIST_3_2_PTR interface_3_2(void* lib) {
+  auto get = reinterpret_cast<CK_C_GetInterface>(dlsym(lib, "C_GetInterface"));
+  if (!get) return nullptr;
+  CK_UTF8CHAR name[] = "PKCS 11";
+  CK_VERSION version = {3, 2};
+  CK_INTERFACE_PTR iface = nullptr;
+  if (get(name, &version, &iface, 0) != CKR_OK || !iface || !iface->pFunctionList) return nullptr;
+  auto* list = static_cast<CK_FUNCTION_LIST_3_2_PTR>(iface->pFunctionList);
+  const bool is_3_2 = list->version.major == 3 && list->version.minor >= 2;
+  return is_3_2 ? list : nullptr;
+}
+
 }  // namespace
 
 Error::Error(CK_RV rv, const std::string& call)
@@ -108,6 +123,7 @@ Module::Module(const std::string& path) {
     dlclose(lib_);
     throw Error(rv, "C_GetFunctionList");
   }
+  fn32_ = interface_3_2(lib_);
   CK_C_INITIALIZE_ARGS args;
   std::memset(&args, 0, sizeof args);
   args.flags = CKF_OS_LOCKING_OK;  // we call from several threads at once

@@ -25,7 +25,8 @@ inline void check(CK_RV rv, const char* call) {
 }
 
 // dlopen()s a module, resolves C_GetFunctionList and initialises it for
-// multi-threaded use; undone in reverse by the destructor.
+// multi-threaded use; undone in reverse by the destructor. The 3.2 function
+// list is looked up too, for the functions only it has.
 class Module {
  public:
   explicit Module(const std::string& path);
@@ -34,12 +35,16 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   CK_FUNCTION_LIST_PTR fn() const { return fn_; }
+  // C_GetInterface("PKCS 11", 3.2)'s list (C_EncapsulateKey, C_DecapsulateKey),
+  // or nullptr when the module has no C_GetInterface or no 3.2 interface.
+  CK_FUNCTION_LIST_3_2_PTR fn32() const { return fn32_; }
   std::string description() const;  // manufacturer, library, version
   bool has_mechanism(CK_SLOT_ID slot, CK_MECHANISM_TYPE mech) const;
 
  private:
   void* lib_ = nullptr;
   CK_FUNCTION_LIST_PTR fn_ = nullptr;
+  CK_FUNCTION_LIST_3_2_PTR fn32_ = nullptr;
 };
 
 // One R/W session, closed on destruction.

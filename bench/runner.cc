@@ -43,6 +43,9 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Seconds this thread spent in untimed() since its measured window began.
+thread_local double t_untimed = 0;
+
 // Untimed: lets caches, lazy module state and CPU frequency settle.
 void warm_up(const Op& op, Shared& shared, double warmup) {
   const auto t0 = Clock::now();
@@ -53,6 +56,7 @@ void warm_up(const Op& op, Shared& shared, double warmup) {
 
 ThreadResult timed_loop(const Op& op, Shared& shared, double seconds) {
   ThreadResult r;
+  t_untimed = 0;  // warm-up clean-ups are no part of the window
   const auto t0 = Clock::now();
   while (!shared.abort) {
     if (Status st = op(); st != 0) {
@@ -60,7 +64,7 @@ ThreadResult timed_loop(const Op& op, Shared& shared, double seconds) {
       break;
     }
     ++r.ops;
-    r.seconds = since(t0);
+    r.seconds = since(t0) - t_untimed;
     if (r.seconds >= seconds) break;
   }
   return r;
@@ -84,6 +88,12 @@ void worker(const OpFactory& factory, unsigned index, Shared& shared,
 }
 
 }  // namespace
+
+void untimed(const std::function<void()>& work) {
+  const auto t0 = Clock::now();
+  work();
+  t_untimed += since(t0);
+}
 
 Measurement measure(const OpFactory& factory, unsigned threads, const Timing& timing) {
   Shared shared(threads);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "bench_types.h"
 
@@ -23,5 +24,12 @@ struct Measurement {
 // its last completed operation, so slow operations (RSA key generation) are
 // not rounded to the window length. Setup exceptions are rethrown.
 Measurement measure(const OpFactory& factory, unsigned threads, const Timing& timing);
+
+// Runs `work` from inside an operation without counting its time towards the
+// thread's measured time: clean-up an operation has to do but that is not
+// what the case measures (destroying the key object C_EncapsulateKey made).
+// The measured window is extended by that much, so the number of timed
+// operations does not shrink.
+void untimed(const std::function<void()>& work);
 
 }  // namespace bench
