@@ -133,7 +133,8 @@ class SignatureInput {
  public:
   enum class Overflow { kError, kTruncate };
   // Hashing with `md` (from Provider::md). CKR_FUNCTION_FAILED if md is null.
-  static Result<SignatureInput> hashing(const EVP_MD* md);
+  // For an XOF (SHAKE) `xof_bytes` is the output length; 0 for fixed hashes.
+  static Result<SignatureInput> hashing(const EVP_MD* md, std::size_t xof_bytes = 0);
   // Collecting at most `limit` bytes. Beyond it, kError makes finish() fail
   // with CKR_DATA_LEN_RANGE; kTruncate keeps the leftmost `limit` bytes
   // (ECDSA uses only the leftmost bits of its input anyway).
@@ -146,6 +147,7 @@ class SignatureInput {
  private:
   SignatureInput() = default;
   MdCtxPtr md_ctx_;
+  std::size_t xof_bytes_ = 0;
   SecureBytes collected_;
   std::size_t limit_ = 0;
   Overflow overflow_ = Overflow::kError;

@@ -112,39 +112,10 @@ Bytes prehash_message(const PrehashInfo& prehash, ByteView context, ByteView dig
   return out;
 }
 
-Result<PrehashInput> PrehashInput::start(const Provider& provider, const PrehashInfo& prehash) {
+Result<SignatureInput> start_prehash(const Provider& provider, const PrehashInfo& prehash) {
   const EVP_MD* md = provider.md(prehash.openssl_name);
   if (md == nullptr) return Status(CKR_FUNCTION_FAILED, "pre-hash function unavailable in the module's library context");
-  PrehashInput input;
-  input.prehash_ = &prehash;
-  input.ctx_.reset(EVP_MD_CTX_new());
-  if (!input.ctx_ || EVP_DigestInit_ex2(input.ctx_.get(), md, nullptr) != 1) {
-    return openssl_error(CKR_HOST_MEMORY, "EVP_DigestInit_ex2");
-  }
-  return input;
-}
-
-Status PrehashInput::update(ByteView part) {
-  if (EVP_DigestUpdate(ctx_.get(), part.data(), part.size()) != 1) {
-    return openssl_error(CKR_FUNCTION_FAILED, "EVP_DigestUpdate");
-  }
-  return Status::Ok();
-}
-
-Result<Bytes> PrehashInput::finish() {
-  Bytes digest(prehash_->output_bytes);
-  if (prehash_->xof) {
-    // The XOF's default output length is not the one FIPS 204/205 fix.
-    if (EVP_DigestFinalXOF(ctx_.get(), digest.data(), digest.size()) != 1) {
-      return openssl_error(CKR_FUNCTION_FAILED, "EVP_DigestFinalXOF");
-    }
-    return digest;
-  }
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_.get(), digest.data(), &len) != 1 || len != digest.size()) {
-    return openssl_error(CKR_FUNCTION_FAILED, "EVP_DigestFinal_ex");
-  }
-  return digest;
+  return SignatureInput::hashing(md, prehash.xof ? prehash.output_bytes : 0);
 }
 
 }  // namespace craton::crypto

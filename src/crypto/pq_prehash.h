@@ -75,19 +75,9 @@ Result<PqSignatureRequest> parse_pq_signature_mechanism(const CK_MECHANISM& mech
 Bytes prehash_message(const PrehashInfo& prehash, ByteView context, ByteView digest);
 
 // PH(M) computed as the message arrives, so that a multi-part pre-hash
-// signature never holds the message.
-class PrehashInput {
- public:
-  // CKR_FUNCTION_FAILED when the module's library context lacks the hash.
-  static Result<PrehashInput> start(const Provider& provider, const PrehashInfo& prehash);
-  Status update(ByteView part);
-  // PH(M), output_bytes long. Call once.
-  Result<Bytes> finish();
-
- private:
-  PrehashInput() = default;
-  const PrehashInfo* prehash_ = nullptr;
-  MdCtxPtr ctx_;
-};
+// signature never holds the message: a hashing SignatureInput with the
+// output length FIPS 204/205 fix (also for the SHAKE XOFs).
+// CKR_FUNCTION_FAILED when the module's library context lacks the hash.
+Result<SignatureInput> start_prehash(const Provider& provider, const PrehashInfo& prehash);
 
 }  // namespace craton::crypto

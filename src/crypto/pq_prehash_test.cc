@@ -27,12 +27,13 @@ class PrehashTest : public ::testing::Test {
   static const Provider& provider() { return *provider_; }
 
   static Result<Bytes> hash(const PrehashInfo& p, ByteView data, std::size_t parts) {
-    ASSIGN_OR_RETURN(PrehashInput input, PrehashInput::start(provider(), p));
+    ASSIGN_OR_RETURN(SignatureInput input, start_prehash(provider(), p));
     const std::size_t step = data.size() / parts + 1;
     for (std::size_t i = 0; i < data.size(); i += step) {
       RETURN_IF_ERROR(input.update(data.subspan(i, std::min(step, data.size() - i))));
     }
-    return input.finish();
+    ASSIGN_OR_RETURN(SecureBytes digest, input.finish());
+    return Bytes(digest.begin(), digest.end());
   }
 
  private:

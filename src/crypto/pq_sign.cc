@@ -5,8 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <optional>
-
 #include "crypto/key_attributes.h"
 #include "crypto/pq_prehash.h"
 #include "crypto/provider.h"
@@ -22,44 +20,35 @@ constexpr std::size_t kMaxMessage = std::size_t{256} << 20;
 class SignedMessage {
  public:
   static Result<SignedMessage> start(const Provider& provider, const PqSignatureRequest& request) {
-    SignedMessage m(request);
     if (request.prehash != nullptr && !request.caller_hashes) {
-      ASSIGN_OR_RETURN(PrehashInput hashing, PrehashInput::start(provider, *request.prehash));
-      m.hashing_.emplace(std::move(hashing));
+      ASSIGN_OR_RETURN(SignatureInput hashing, start_prehash(provider, *request.prehash));
+      return SignedMessage(request, std::move(hashing));
     }
-    return m;
+    // A caller's PH(M) longer than the hash is refused at finish().
+    const std::size_t limit = request.caller_hashes ? request.prehash->output_bytes : kMaxMessage;
+    return SignedMessage(request, SignatureInput::collecting(limit, SignatureInput::Overflow::kError));
   }
 
-  Status update(ByteView part) { return hashing_ ? hashing_->update(part) : collected_.update(part); }
+  Status update(ByteView part) { return input_.update(part); }
 
   Result<SecureBytes> finish() {
-    if (request_.prehash == nullptr) return collected_.finish();
-    Bytes digest;
-    if (hashing_) {
-      ASSIGN_OR_RETURN(digest, hashing_->finish());
-    } else {
-      ASSIGN_OR_RETURN(SecureBytes given, collected_.finish());
-      if (given.size() != request_.prehash->output_bytes) {
-        return Status(CKR_DATA_LEN_RANGE, "the data must be a hash of the length the parameter names");
-      }
-      digest.assign(given.begin(), given.end());
+    ASSIGN_OR_RETURN(SecureBytes data, input_.finish());
+    if (request_.prehash == nullptr) return data;
+    if (request_.caller_hashes && data.size() != request_.prehash->output_bytes) {
+      return Status(CKR_DATA_LEN_RANGE, "the data must be a hash of the length the parameter names");
     }
-    const Bytes prime = prehash_message(*request_.prehash, request_.context, digest);
+    const Bytes prime = prehash_message(*request_.prehash, request_.context, data);
     return SecureBytes(prime.begin(), prime.end());
   }
 
   const PqSignatureRequest& request() const { return request_; }
 
  private:
-  explicit SignedMessage(const PqSignatureRequest& request)
-      : request_(request),
-        // A caller's PH(M) longer than the hash is refused at finish().
-        collected_(SignatureInput::collecting(request.caller_hashes ? request.prehash->output_bytes : kMaxMessage,
-                                              SignatureInput::Overflow::kError)) {}
+  SignedMessage(const PqSignatureRequest& request, SignatureInput input)
+      : request_(request), input_(std::move(input)) {}
 
   PqSignatureRequest request_;
-  SignatureInput collected_;
-  std::optional<PrehashInput> hashing_;
+  SignatureInput input_;
 };
 
 // An EVP_PKEY_CTX set up for one signature or verification.

@@ -8,9 +8,10 @@
 
 namespace craton::crypto {
 
-Result<SignatureInput> SignatureInput::hashing(const EVP_MD* md) {
+Result<SignatureInput> SignatureInput::hashing(const EVP_MD* md, std::size_t xof_bytes) {
   if (md == nullptr) return Status(CKR_FUNCTION_FAILED, "digest unavailable in the module's library context");
   SignatureInput input;
+  input.xof_bytes_ = xof_bytes;
   input.md_ctx_.reset(EVP_MD_CTX_new());
   if (!input.md_ctx_ || EVP_DigestInit_ex2(input.md_ctx_.get(), md, nullptr) != 1) {
     return openssl_error(CKR_HOST_MEMORY, "EVP_DigestInit_ex2");
@@ -40,6 +41,14 @@ Status SignatureInput::update(ByteView part) {
 }
 
 Result<SecureBytes> SignatureInput::finish() {
+  if (md_ctx_ && xof_bytes_ != 0) {
+    // An XOF's default output length is not the one the caller needs.
+    SecureBytes digest(xof_bytes_);
+    if (EVP_DigestFinalXOF(md_ctx_.get(), digest.data(), digest.size()) != 1) {
+      return openssl_error(CKR_FUNCTION_FAILED, "EVP_DigestFinalXOF");
+    }
+    return digest;
+  }
   if (md_ctx_) {
     SecureBytes digest(static_cast<std::size_t>(EVP_MD_CTX_get_size(md_ctx_.get())));
     unsigned int len = 0;
