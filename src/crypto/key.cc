@@ -414,13 +414,17 @@ Result<KeyPtr> load_key(const Provider& provider, const AttributeMap& attrs) {
     key->bits = built.curve->bits;
   } else if (is_pq_key_type(type)) {
     ASSIGN_OR_RETURN(key->pkey, load_pq_key(provider, attrs, is_private));
-    key->bits = static_cast<CK_ULONG>(pq_format_of(key->pkey.get())->public_bytes * 8);
+    const PqKeyFormat* format = pq_format_of(key->pkey.get());
+    key->bits = static_cast<CK_ULONG>(format->public_bytes * 8);
+    key->parameter_set = format->parameter_set;
   } else if (type == CKK_CRATON_X25519_ML_KEM_768) {
     ASSIGN_OR_RETURN(key->pkey, load_hybrid_kem(provider, attrs, is_private));
     key->bits = static_cast<CK_ULONG>(kHybridKemPublicBytes * 8);
   } else if (type == CKK_SLH_DSA) {
     ASSIGN_OR_RETURN(key->pkey, load_slh_dsa(provider, attrs, is_private));
-    key->bits = static_cast<CK_ULONG>(slh_dsa_params_of(key->pkey.get())->public_bytes() * 8);
+    const SlhDsaParams* set = slh_dsa_params_of(key->pkey.get());
+    key->bits = static_cast<CK_ULONG>(set->public_bytes() * 8);
+    key->parameter_set = set->parameter_set;
   } else {
     return Status(CKR_KEY_TYPE_INCONSISTENT, "unsupported asymmetric key type");
   }

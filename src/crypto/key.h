@@ -30,6 +30,9 @@ struct Key {
   // ML-DSA/SLH-DSA public key length * 8, or secret-key length * 8. Compared with the
   // registry's limits (key_size_in_info_units).
   CK_ULONG bits = 0;
+  // ML-KEM / ML-DSA / SLH-DSA: CKA_PARAMETER_SET, resolved once when the key
+  // is loaded so that C_*Init does not ask OpenSSL for the algorithm again.
+  CK_ULONG parameter_set = 0;
   EvpPkeyPtr pkey;     // asymmetric keys (public or private); null for secret keys
   SecureBytes secret;  // secret keys: CKA_VALUE
 };

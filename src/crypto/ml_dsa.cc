@@ -15,7 +15,7 @@ namespace craton::crypto {
 namespace {
 
 Result<const MlDsaParams*> check_ml_dsa_key(const KeyPtr& key, bool need_private) {
-  const MlDsaParams* set = key && key->key_type == CKK_ML_DSA ? ml_dsa_params_of(key->pkey.get()) : nullptr;
+  const MlDsaParams* set = key && key->key_type == CKK_ML_DSA ? ml_dsa_params_for(key->parameter_set) : nullptr;
   if (set == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not an ML-DSA key");
   if (need_private && key->object_class != CKO_PRIVATE_KEY) {
     return Status(CKR_KEY_TYPE_INCONSISTENT, "operation needs the private key");

@@ -13,23 +13,23 @@ constexpr MlDsaParams kParameterSets[] = {
     {CKP_ML_DSA_87, "ML-DSA-87", 2592, 4896, 4627},
 };
 
-const MlDsaParams* by_parameter_set(CK_ULONG set) {
+}  // namespace
+
+const MlDsaParams* ml_dsa_params_for(CK_ULONG set) {
   for (const MlDsaParams& p : kParameterSets) {
     if (p.parameter_set == set) return &p;
   }
   return nullptr;
 }
 
-}  // namespace
-
 Result<const MlDsaParams*> ml_dsa_params(const AttributeMap& attrs) {
   ASSIGN_OR_RETURN(const PqKeyFormat* format, pq_format(attrs, CKK_ML_DSA));
-  return by_parameter_set(format->parameter_set);
+  return ml_dsa_params_for(format->parameter_set);
 }
 
 const MlDsaParams* ml_dsa_params_of(const EVP_PKEY* pkey) {
   const PqKeyFormat* format = pq_format_of(pkey);
-  return format != nullptr && format->key_type == CKK_ML_DSA ? by_parameter_set(format->parameter_set) : nullptr;
+  return format != nullptr && format->key_type == CKK_ML_DSA ? ml_dsa_params_for(format->parameter_set) : nullptr;
 }
 
 }  // namespace craton::crypto

@@ -36,6 +36,8 @@ inline constexpr CK_ULONG kMlDsaMaxPublicBytes = 2592;
 // CKR_TEMPLATE_INCOMPLETE when absent, CKR_ATTRIBUTE_VALUE_INVALID when not
 // an ML-DSA parameter set.
 Result<const MlDsaParams*> ml_dsa_params(const AttributeMap& attrs);
+// The parameter set with CKA_PARAMETER_SET `set`, or nullptr.
+const MlDsaParams* ml_dsa_params_for(CK_ULONG set);
 // The parameter set of an ML-DSA EVP_PKEY, or nullptr for other algorithms.
 const MlDsaParams* ml_dsa_params_of(const EVP_PKEY* pkey);
 

@@ -26,12 +26,11 @@ Status no_parameter(const MechanismCall& call, const char* name) {
 }
 
 Result<const MlKemSizes*> check_ml_kem_key(const KeyPtr& key, CK_OBJECT_CLASS cls) {
-  const PqKeyFormat* format = key && key->key_type == CKK_ML_KEM ? pq_format_of(key->pkey.get()) : nullptr;
-  if (format == nullptr || key->object_class != cls) {
+  if (!key || key->key_type != CKK_ML_KEM || !key->pkey || key->object_class != cls) {
     return Status(CKR_KEY_TYPE_INCONSISTENT, cls == CKO_PUBLIC_KEY ? "not an ML-KEM public key"
                                                                     : "not an ML-KEM private key");
   }
-  return ml_kem_sizes(format->parameter_set);
+  return ml_kem_sizes(key->parameter_set);
 }
 
 Result<std::size_t> ciphertext_length(const MechanismCall& call, const KeyPtr& public_key) {

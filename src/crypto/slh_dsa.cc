@@ -15,7 +15,7 @@ namespace craton::crypto {
 namespace {
 
 Result<const SlhDsaParams*> check_slh_dsa_key(const KeyPtr& key, bool need_private) {
-  const SlhDsaParams* set = key && key->key_type == CKK_SLH_DSA ? slh_dsa_params_of(key->pkey.get()) : nullptr;
+  const SlhDsaParams* set = key && key->key_type == CKK_SLH_DSA ? slh_dsa_params_for(key->parameter_set) : nullptr;
   if (set == nullptr) return Status(CKR_KEY_TYPE_INCONSISTENT, "not an SLH-DSA key");
   if (need_private && key->object_class != CKO_PRIVATE_KEY) {
     return Status(CKR_KEY_TYPE_INCONSISTENT, "operation needs the private key");

@@ -36,10 +36,15 @@ constexpr SlhDsaParams kParameterSets[] = {
 Result<const SlhDsaParams*> slh_dsa_params(const AttributeMap& attrs) {
   ASSIGN_OR_RETURN(std::optional<CK_ULONG> set, attrs.checked_ulong(CKA_PARAMETER_SET));
   if (!set) return Status(CKR_TEMPLATE_INCOMPLETE, "SLH-DSA keys need CKA_PARAMETER_SET");
-  for (const SlhDsaParams& p : kParameterSets) {
-    if (p.parameter_set == *set) return &p;
-  }
+  if (const SlhDsaParams* p = slh_dsa_params_for(*set)) return p;
   return Status(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_PARAMETER_SET is not an SLH-DSA parameter set");
+}
+
+const SlhDsaParams* slh_dsa_params_for(CK_ULONG set) {
+  for (const SlhDsaParams& p : kParameterSets) {
+    if (p.parameter_set == set) return &p;
+  }
+  return nullptr;
 }
 
 const SlhDsaParams* slh_dsa_params_of(const EVP_PKEY* pkey) {

@@ -38,6 +38,8 @@ inline constexpr CK_ULONG kSlhDsaMaxPublicBytes = 64;
 // CKR_TEMPLATE_INCOMPLETE when absent, CKR_ATTRIBUTE_VALUE_INVALID when not
 // an SLH-DSA parameter set.
 Result<const SlhDsaParams*> slh_dsa_params(const AttributeMap& attrs);
+// The parameter set with CKA_PARAMETER_SET `set`, or nullptr.
+const SlhDsaParams* slh_dsa_params_for(CK_ULONG set);
 // The parameter set of an SLH-DSA EVP_PKEY, or nullptr for other algorithms.
 const SlhDsaParams* slh_dsa_params_of(const EVP_PKEY* pkey);
 
