@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "crypto/key_attributes.h"
 #include "crypto/mechanism.h"
 #include "crypto/provider.h"
 
@@ -132,9 +133,7 @@ Result<std::size_t> required_value_len(const AttributeMap& tmpl, CK_ULONG max_by
 }
 
 Result<AttributeMap> generate_random_secret(const MechanismCall& call, const AttributeMap& tmpl) {
-  if (call.mechanism.pParameter != nullptr || call.mechanism.ulParameterLen != 0) {
-    return Status(CKR_MECHANISM_PARAM_INVALID, "key generation takes no parameter");
-  }
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "key generation"));
   ASSIGN_OR_RETURN(std::size_t len, required_value_len(tmpl, kMaxSecretKeyBytes));
   SecureBytes value(len);
   RETURN_IF_ERROR(call.provider.random(value));

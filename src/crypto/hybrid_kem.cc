@@ -23,10 +23,7 @@ namespace {
 constexpr char kAlgorithm[] = "X25519MLKEM768";
 
 Status no_parameter(const MechanismCall& call) {
-  if (call.mechanism.pParameter != nullptr || call.mechanism.ulParameterLen != 0) {
-    return Status(CKR_MECHANISM_PARAM_INVALID, "the X25519+ML-KEM-768 mechanisms take no parameter");
-  }
-  return Status::Ok();
+  return require_no_parameter(call.mechanism, "the X25519+ML-KEM-768 mechanism");
 }
 
 Status check_key(const KeyPtr& key, CK_OBJECT_CLASS cls) {

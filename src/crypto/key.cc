@@ -280,6 +280,11 @@ Status openssl_error(CK_RV rv, const char* what) {
   return Status(rv, std::move(message));
 }
 
+Status require_no_parameter(const CK_MECHANISM& mechanism, const char* name) {
+  if (mechanism.pParameter == nullptr && mechanism.ulParameterLen == 0) return Status::Ok();
+  return Status(CKR_MECHANISM_PARAM_INVALID, std::string(name) + " takes no parameter");
+}
+
 Result<PkeyCtxPtr> new_pkey_ctx(const Provider& provider, EVP_PKEY* pkey) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(provider.libctx(), pkey, nullptr));
   if (!ctx) return openssl_error(CKR_HOST_MEMORY, "EVP_PKEY_CTX_new_from_pkey");

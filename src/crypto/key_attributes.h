@@ -154,6 +154,10 @@ class SignatureInput {
   bool overflowed_ = false;
 };
 
+// CKR_MECHANISM_PARAM_INVALID ("<name> takes no parameter") unless
+// `mechanism` carries no parameter.
+Status require_no_parameter(const CK_MECHANISM& mechanism, const char* name);
+
 // A fresh EVP_PKEY_CTX for one operation on the key's cached EVP_PKEY, in the
 // module's library context (CKR_HOST_MEMORY if it cannot be allocated).
 Result<PkeyCtxPtr> new_pkey_ctx(const Provider& provider, EVP_PKEY* pkey);

@@ -39,9 +39,7 @@ Result<std::unique_ptr<VerifyOperation>> make_verify(const MechanismCall& call, 
 // template does not carry it; a copy there is overwritten with the real one).
 Status generate_key_pair(const MechanismCall& call, const AttributeMap& public_tmpl, const AttributeMap&,
                          AttributeMap& public_out, AttributeMap& private_out) {
-  if (call.mechanism.pParameter != nullptr || call.mechanism.ulParameterLen != 0) {
-    return Status(CKR_MECHANISM_PARAM_INVALID, "CKM_ML_DSA_KEY_PAIR_GEN takes no parameter");
-  }
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "CKM_ML_DSA_KEY_PAIR_GEN"));
   ASSIGN_OR_RETURN(const PqKeyFormat* format, pq_format(public_tmpl, CKK_ML_DSA));
   return generate_pq_key_pair(call.provider, *format, public_out, private_out);
 }

@@ -18,13 +18,6 @@
 namespace craton::crypto {
 namespace {
 
-Status no_parameter(const MechanismCall& call, const char* name) {
-  if (call.mechanism.pParameter != nullptr || call.mechanism.ulParameterLen != 0) {
-    return Status(CKR_MECHANISM_PARAM_INVALID, std::string(name) + " takes no parameter");
-  }
-  return Status::Ok();
-}
-
 Result<const MlKemSizes*> check_ml_kem_key(const KeyPtr& key, CK_OBJECT_CLASS cls) {
   if (!key || key->key_type != CKK_ML_KEM || !key->pkey || key->object_class != cls) {
     return Status(CKR_KEY_TYPE_INCONSISTENT, cls == CKO_PUBLIC_KEY ? "not an ML-KEM public key"
@@ -34,19 +27,19 @@ Result<const MlKemSizes*> check_ml_kem_key(const KeyPtr& key, CK_OBJECT_CLASS cl
 }
 
 Result<std::size_t> ciphertext_length(const MechanismCall& call, const KeyPtr& public_key) {
-  RETURN_IF_ERROR(no_parameter(call, "CKM_ML_KEM"));
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "CKM_ML_KEM"));
   ASSIGN_OR_RETURN(const MlKemSizes* sizes, check_ml_kem_key(public_key, CKO_PUBLIC_KEY));
   return sizes->ciphertext_bytes;
 }
 
 Result<Encapsulated> encapsulate(const MechanismCall& call, const KeyPtr& public_key) {
-  RETURN_IF_ERROR(no_parameter(call, "CKM_ML_KEM"));
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "CKM_ML_KEM"));
   RETURN_IF_ERROR(check_ml_kem_key(public_key, CKO_PUBLIC_KEY).status());
   return kem_encapsulate(call.provider, public_key->pkey.get(), {});
 }
 
 Result<SecureBytes> decapsulate(const MechanismCall& call, const KeyPtr& private_key, ByteView ciphertext) {
-  RETURN_IF_ERROR(no_parameter(call, "CKM_ML_KEM"));
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "CKM_ML_KEM"));
   ASSIGN_OR_RETURN(const MlKemSizes* sizes, check_ml_kem_key(private_key, CKO_PRIVATE_KEY));
   if (ciphertext.size() != sizes->ciphertext_bytes) {
     return Status(CKR_ENCRYPTED_DATA_LEN_RANGE, "wrong ML-KEM ciphertext length for the parameter set");
@@ -58,7 +51,7 @@ Result<SecureBytes> decapsulate(const MechanismCall& call, const KeyPtr& private
 // template does not carry it; the private half gets the real one).
 Status generate_key_pair(const MechanismCall& call, const AttributeMap& public_tmpl, const AttributeMap&,
                          AttributeMap& public_out, AttributeMap& private_out) {
-  RETURN_IF_ERROR(no_parameter(call, "CKM_ML_KEM_KEY_PAIR_GEN"));
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "CKM_ML_KEM_KEY_PAIR_GEN"));
   ASSIGN_OR_RETURN(const PqKeyFormat* format, pq_format(public_tmpl, CKK_ML_KEM));
   return generate_pq_key_pair(call.provider, *format, public_out, private_out);
 }

@@ -38,9 +38,7 @@ Result<std::unique_ptr<VerifyOperation>> make_verify(const MechanismCall& call, 
 // sets is most of the cost of generating a pair) before either half exists.
 Status generate_key_pair(const MechanismCall& call, const AttributeMap& public_tmpl, const AttributeMap&,
                          AttributeMap& public_out, AttributeMap& private_out) {
-  if (call.mechanism.pParameter != nullptr || call.mechanism.ulParameterLen != 0) {
-    return Status(CKR_MECHANISM_PARAM_INVALID, "CKM_SLH_DSA_KEY_PAIR_GEN takes no parameter");
-  }
+  RETURN_IF_ERROR(require_no_parameter(call.mechanism, "CKM_SLH_DSA_KEY_PAIR_GEN"));
   ASSIGN_OR_RETURN(const SlhDsaParams* set, slh_dsa_params(public_tmpl));
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(call.provider.libctx(), set->openssl_name, nullptr));
   EVP_PKEY* raw = nullptr;
