@@ -31,6 +31,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   softhsm2 opensc
+  python3 openssl
 )
 # Real PKCS#11 clients used by the interop tests (--with-clients).
 CLIENT_PACKAGES=(

@@ -151,6 +151,12 @@ Status HsmCore::mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANI
   return Status::Ok();
 }
 
+Result<HsmCore::ObjectCounts> HsmCore::token_object_counts(CK_SLOT_ID id) const {
+  ASSIGN_OR_RETURN(Slot * s, slot(id));
+  ASSIGN_OR_RETURN(auto counts, s->stored_object_counts());
+  return ObjectCounts{counts.first, counts.second};
+}
+
 Status HsmCore::init_token(CK_SLOT_ID id, ByteView so_pin, ByteView label32) {
   ASSIGN_OR_RETURN(Slot * s, slot(id));
   RETURN_IF_ERROR(audit_->ready());

@@ -78,6 +78,13 @@ class HsmCore {
   Result<std::vector<CK_MECHANISM_TYPE>> mechanism_list(CK_SLOT_ID slot) const;
   Status mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO& out) const;
   Status init_token(CK_SLOT_ID slot, ByteView so_pin, ByteView label32);
+  // How many token objects the slot's store holds, private ones included
+  // (counted without decrypting them; for status reports).
+  struct ObjectCounts {
+    std::size_t public_objects = 0;
+    std::size_t private_objects = 0;
+  };
+  Result<ObjectCounts> token_object_counts(CK_SLOT_ID slot) const;
   Status init_pin(CK_SESSION_HANDLE h, ByteView pin);
   Status set_pin(CK_SESSION_HANDLE h, ByteView old_pin, ByteView new_pin);
 

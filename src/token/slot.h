@@ -76,6 +76,8 @@ class Slot {
                        const ObjectEdit& edit);
   Status destroy_object(const ObjectPtr& object);
   void drop_session_objects(CK_SESSION_HANDLE session);
+  // Token objects in the store: {public, private}.
+  Result<std::pair<std::size_t, std::size_t>> stored_object_counts() const;
 
  private:
   struct TokenMeta {

@@ -113,4 +113,11 @@ void Slot::drop_session_objects(CK_SESSION_HANDLE session) {
   objects_.erase_if([session](const Object& o) { return !o.is_token() && o.owner_session == session; });
 }
 
+Result<std::pair<std::size_t, std::size_t>> Slot::stored_object_counts() const {
+  ASSIGN_OR_RETURN(std::vector<ObjectRecord> records, store_->load_objects());
+  std::pair<std::size_t, std::size_t> counts{0, 0};
+  for (const ObjectRecord& record : records) ++(record.is_private ? counts.second : counts.first);
+  return counts;
+}
+
 }  // namespace craton
