@@ -12,5 +12,10 @@ void add_status_commands(CLI::App& app, Context& ctx);   // status, selftest, sl
 void add_token_commands(CLI::App& app, Context& ctx);    // token init|info|reinit
 void add_pin_commands(CLI::App& app, Context& ctx);      // pin change|reset|unlock-status
 void add_config_commands(CLI::App& app, Context& ctx);   // config check|show
+void add_key_commands(CLI::App& app, Context& ctx);      // key generate|list|show|delete
+// key import|export-public and cert import|export|list (after add_key_commands).
+void add_import_commands(CLI::App& app, Context& ctx);
+void add_cert_list_command(CLI::App& cert, Context& ctx);
+void add_crypto_commands(CLI::App& app, Context& ctx);   // sign|verify|encrypt|decrypt|digest|random
 
 }  // namespace craton::admin

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   add_token_commands(app, ctx);
   add_pin_commands(app, ctx);
   add_config_commands(app, ctx);
+  add_key_commands(app, ctx);
+  add_import_commands(app, ctx);
+  add_crypto_commands(app, ctx);
 
   try {
     if (argc == 2 && std::string(argv[1]) == "--man") {

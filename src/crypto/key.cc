@@ -567,4 +567,25 @@ Result<AttributeMap> decode_private_key_pkcs8(const Provider& provider, ByteView
   return out;
 }
 
+Result<AttributeMap> decode_public_key_spki(const Provider& provider, ByteView der) {
+  EVP_PKEY* raw = nullptr;
+  std::unique_ptr<OSSL_DECODER_CTX, DecoderFree> ctx(OSSL_DECODER_CTX_new_for_pkey(
+      &raw, "DER", "SubjectPublicKeyInfo", nullptr, EVP_PKEY_PUBLIC_KEY, provider.libctx(), nullptr));
+  if (!ctx) return openssl_error(CKR_HOST_MEMORY, "OSSL_DECODER_CTX_new_for_pkey");
+  const unsigned char* p = der.data();
+  std::size_t left = der.size();
+  const int ok = OSSL_DECODER_from_data(ctx.get(), &p, &left);
+  EvpPkeyPtr pkey(raw);
+  if (ok != 1 || !pkey || left != 0) return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, "not a SubjectPublicKeyInfo");
+  if (!is_rsa(pkey.get()) && curve_of_pkey(pkey.get()) == nullptr && pq_format_of(pkey.get()) == nullptr &&
+      slh_dsa_params_of(pkey.get()) == nullptr) {
+    return Status(EVP_PKEY_is_a(pkey.get(), "EC") ? CKR_CURVE_NOT_SUPPORTED : CKR_ATTRIBUTE_VALUE_INVALID,
+                  "unsupported public key algorithm or curve");
+  }
+  AttributeMap out;
+  out.set_ulong(CKA_CLASS, CKO_PUBLIC_KEY);
+  RETURN_IF_ERROR(export_public_attributes(provider, pkey.get(), out));
+  return out;
+}
+
 }  // namespace craton::crypto

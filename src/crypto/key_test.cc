@@ -184,6 +184,18 @@ TEST_F(KeyTest, RsaPkcs8RoundTrip) {
   EXPECT_EQ(*again, a);
 }
 
+TEST_F(KeyTest, DecodesSubjectPublicKeyInfo) {
+  auto a = decode_public_key_spki(provider(), base64(kRsa2048Spki));
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->get_ulong(CKA_CLASS), static_cast<CK_ULONG>(CKO_PUBLIC_KEY));
+  EXPECT_EQ(value_of(*a, CKA_MODULUS), value_of(rsa_private(), CKA_MODULUS));
+  EXPECT_EQ(value_of(*a, CKA_PUBLIC_EXPONENT), hex("010001"));
+  EXPECT_EQ(decode_public_key_spki(provider(), base64(kRsa2048Pkcs8)).rv(), CKR_ATTRIBUTE_VALUE_INVALID);
+  Bytes trailing = base64(kRsa2048Spki);
+  trailing.push_back(0);
+  EXPECT_EQ(decode_public_key_spki(provider(), trailing).rv(), CKR_ATTRIBUTE_VALUE_INVALID);
+}
+
 TEST_F(KeyTest, CompletesRsaPublicKey) {
   AttributeMap a = rsa_public();
   Bytes padded = value_of(a, CKA_MODULUS);
