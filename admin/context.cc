@@ -105,7 +105,14 @@ SecureBytes Context::secret(SecretRole role, std::string_view what, bool confirm
 
 void Context::confirm(const std::string& what) const {
   if (options_.yes) return;
-  if (!stdin_is_terminal()) fail(Exit::kDeclined, what + "; not confirmed: add --yes to proceed without a terminal");
+  if (!stdin_is_terminal()) {
+    std::string one_line = what;  // errors are one line
+    for (std::size_t at; (at = one_line.find('\n')) != std::string::npos;) {
+      const std::size_t end = one_line.find_first_not_of(' ', at + 1);
+      one_line.replace(at, (end == std::string::npos ? one_line.size() : end) - at, " ");
+    }
+    fail(Exit::kDeclined, one_line + " Not confirmed: add --yes to proceed without a terminal");
+  }
   std::cerr << what << "\nType \"yes\" to proceed: " << std::flush;
   std::string answer;
   if (!read_stdin_line(answer) || answer != "yes") fail(Exit::kDeclined, "not confirmed; nothing was changed");

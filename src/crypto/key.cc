@@ -585,6 +585,9 @@ Result<AttributeMap> decode_public_key_spki(const Provider& provider, ByteView d
   AttributeMap out;
   out.set_ulong(CKA_CLASS, CKO_PUBLIC_KEY);
   RETURN_IF_ERROR(export_public_attributes(provider, pkey.get(), out));
+  // What C_CreateObject takes: these two are derived there, not given.
+  out.erase(CKA_MODULUS_BITS);
+  out.erase(CKA_PUBLIC_KEY_INFO);
   return out;
 }
 

@@ -54,8 +54,9 @@ Status complete_key_material(const Provider& provider, AttributeMap& attrs);
 // decode fills CKA_CLASS, CKA_KEY_TYPE and the component attributes.
 Result<SecureBytes> encode_private_key_pkcs8(const Provider& provider, const AttributeMap& attrs);
 Result<AttributeMap> decode_private_key_pkcs8(const Provider& provider, ByteView der);
-// A DER SubjectPublicKeyInfo as a public key object's material: CKA_CLASS,
-// CKA_KEY_TYPE and the component attributes (CKR_ATTRIBUTE_VALUE_INVALID for
+// A DER SubjectPublicKeyInfo as a public key object's material, as
+// C_CreateObject takes it: CKA_CLASS, CKA_KEY_TYPE and the component
+// attributes (CKR_ATTRIBUTE_VALUE_INVALID for
 // anything else, CKR_CURVE_NOT_SUPPORTED for an EC key on another curve).
 Result<AttributeMap> decode_public_key_spki(const Provider& provider, ByteView der);
 

@@ -190,6 +190,8 @@ TEST_F(KeyTest, DecodesSubjectPublicKeyInfo) {
   EXPECT_EQ(a->get_ulong(CKA_CLASS), static_cast<CK_ULONG>(CKO_PUBLIC_KEY));
   EXPECT_EQ(value_of(*a, CKA_MODULUS), value_of(rsa_private(), CKA_MODULUS));
   EXPECT_EQ(value_of(*a, CKA_PUBLIC_EXPONENT), hex("010001"));
+  ASSERT_TRUE(complete_key_material(provider(), *a).ok());
+  EXPECT_EQ(value_of(*a, CKA_PUBLIC_KEY_INFO), base64(kRsa2048Spki));
   EXPECT_EQ(decode_public_key_spki(provider(), base64(kRsa2048Pkcs8)).rv(), CKR_ATTRIBUTE_VALUE_INVALID);
   Bytes trailing = base64(kRsa2048Spki);
   trailing.push_back(0);
