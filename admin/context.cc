@@ -6,6 +6,7 @@
 #include "crypto/provider.h"
 #include "crypto/self_test.h"
 #include "errors.h"
+#include "progress.h"
 #include "store/store_lock.h"
 
 namespace craton::admin {
@@ -95,7 +96,10 @@ std::unique_ptr<AdminSession> Context::login(CK_USER_TYPE user) {
   auto session = open_session(true);
   const bool so = user == CKU_SO;
   SecureBytes pin = secret(so ? SecretRole::kSoPin : SecretRole::kUserPin, so ? "SO PIN" : "user PIN");
-  check(session->core().login(session->handle(), user, pin), so ? "SO login" : "user login");
+  {
+    Progress progress("checking the PIN");  // PBKDF2 at the configured iteration count
+    check(session->core().login(session->handle(), user, pin), so ? "SO login" : "user login");
+  }
   return session;
 }
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # run.sh - build Craton HSM and run its main job: initialise a token in a
-# local store and use it through a real PKCS#11 client.
+# local store and use it through the admin CLI and a real PKCS#11 client.
 #
 #   scripts/run.sh [DIR]     (DIR defaults to ./craton-demo)
 #
 # Creates DIR/craton_hsm.toml and the store DIR/store, initialises slot 0
 # (SO PIN 12345678, user PIN 123456 unless CRATON_SO_PIN/CRATON_PIN are set),
-# generates an EC P-256 key pair with pkcs11-tool, signs a file with it and
-# verifies the signature with plain OpenSSL.
+# generates an EC P-256 key pair with craton-hsm-admin, signs a file with it,
+# verifies the signature with plain OpenSSL and lists the key through the
+# PKCS#11 module with pkcs11-tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,35 +17,36 @@ export CRATON_OPENSSL_ROOT
 CRATON_OPENSSL_ROOT=$(scripts/bootstrap.sh | sed -n 's/^OPENSSL_ROOT=//p' | tail -1)
 export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/craton-hsm/ccache}
 cmake --preset release >/dev/null
-cmake --build --preset release --target craton_hsm
+cmake --build --preset release --target craton_hsm craton-hsm-admin
 module="$root/build/release/src/libcraton_hsm.so"
+admin="$root/build/release/admin/craton-hsm-admin"
 
 demo=${1:-$root/craton-demo}
 so_pin=${CRATON_SO_PIN:-12345678}
-pin=${CRATON_PIN:-123456}
+export CRATON_PIN=${CRATON_PIN:-123456}
 mkdir -p "$demo"
 cd "$demo"
 if [ ! -f craton_hsm.toml ]; then
   printf '[token]\nlabel = "demo"\nstorage_path = "store"\n' > craton_hsm.toml
+  chmod 600 craton_hsm.toml
 fi
 export CRATON_HSM_CONFIG="$demo/craton_hsm.toml"
-p11() { pkcs11-tool --module "$module" "$@"; }
 
 echo "== token"
-if ! p11 -T 2>/dev/null | grep -q "token initialized"; then
-  p11 --init-token --label demo --so-pin "$so_pin"
-  p11 --init-pin --login --login-type so --so-pin "$so_pin" --pin "$pin"
+if ! "$admin" --json token info | grep -q '"initialized": true'; then
+  printf '%s\n%s\n' "$so_pin" "$CRATON_PIN" | "$admin" token init --label demo
 fi
-p11 -T
+"$admin" status
 echo "== key pair (EC P-256, label demo-key)"
-if ! p11 -O --label demo-key 2>/dev/null | grep -q "Private Key"; then
-  p11 -l --pin "$pin" --keypairgen --key-type EC:prime256v1 --label demo-key --id 0d
+if ! "$admin" key list --no-login --label demo-key | grep -q demo-key; then
+  "$admin" key generate ec:p256 --label demo-key --pin-env CRATON_PIN
 fi
+"$admin" key list --pin-env CRATON_PIN
 echo "== sign with the token, verify with OpenSSL"
 echo "Craton HSM demo $(date -u +%FT%TZ)" > message.txt
-p11 -l --pin "$pin" --sign -m ECDSA-SHA256 --label demo-key --signature-format openssl \
-  -i message.txt -o message.sig
-p11 --read-object --type pubkey --label demo-key -o demo-key.der
-openssl pkey -pubin -inform DER -in demo-key.der -out demo-key.pem
+"$admin" sign --label demo-key -i message.txt -o message.sig --force --pin-env CRATON_PIN
+"$admin" key export-public --label demo-key --no-login -o demo-key.pem --force
 openssl dgst -sha256 -verify demo-key.pem -signature message.sig message.txt
-echo "== done: store in $demo/store, module $module"
+echo "== the same key through the PKCS#11 module (pkcs11-tool)"
+pkcs11-tool --module "$module" -O --type pubkey --label demo-key
+echo "== done: store in $demo/store, module $module, CLI $admin"
