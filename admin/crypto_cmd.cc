@@ -80,20 +80,6 @@ Bytes ecdsa_der_to_raw(ByteView der, std::size_t scalar_bytes) {
   return out;
 }
 
-// The key for an operation: the first class in `classes` the selector matches.
-ObjectPtr key_for(AdminSession& session, const ObjectSelector& sel, std::initializer_list<CK_OBJECT_CLASS> classes) {
-  if (!sel.given()) fail(Exit::kUsage, "name the key with --label, --id or --uid");
-  for (CK_OBJECT_CLASS cls : classes) {
-    AttributeMap f;
-    f.set_ulong(CKA_CLASS, cls);
-    if (!sel.label.empty()) f.set_string(CKA_LABEL, sel.label);
-    if (!sel.id_hex.empty()) f.set(CKA_ID, parse_hex(sel.id_hex, "--id"));
-    if (!sel.uid.empty()) f.set_string(CKA_UNIQUE_ID, sel.uid);
-    if (!find_objects(session, f).empty()) return select_object(session, sel, cls);
-  }
-  fail(Exit::kFailed, "no suitable key matches (see `key list`)");
-}
-
 CK_MECHANISM_TYPE chosen(const CryptoOptions& opts, const Object& key, bool signature) {
   if (!opts.mechanism.empty()) return mechanism_by_name(opts.mechanism);
   return signature ? default_signature_mechanism(key) : default_cipher_mechanism(key);
@@ -119,7 +105,7 @@ Bytes run_output(Call&& call, const std::string& doing) {
 
 void run_sign(Context& ctx, const CryptoOptions& opts) {
   auto session = ctx.login(CKU_USER);
-  ObjectPtr key = key_for(*session, opts.selector, {CKO_PRIVATE_KEY, CKO_SECRET_KEY});
+  ObjectPtr key = select_key(*session, opts.selector, {CKO_PRIVATE_KEY, CKO_SECRET_KEY});
   const CK_MECHANISM_TYPE mech = chosen(opts, *key, true);
   const Bytes data = read_input(opts.input);
   auto prepared = prepare_mechanism(mech, opts.hash);
@@ -133,7 +119,7 @@ void run_sign(Context& ctx, const CryptoOptions& opts) {
 void run_verify(Context& ctx, const CryptoOptions& opts) {
   if (opts.signature_file.empty()) fail(Exit::kUsage, "--signature FILE is required");
   auto session = ctx.login(CKU_USER);
-  ObjectPtr key = key_for(*session, opts.selector, {CKO_PUBLIC_KEY, CKO_SECRET_KEY});
+  ObjectPtr key = select_key(*session, opts.selector, {CKO_PUBLIC_KEY, CKO_SECRET_KEY});
   const CK_MECHANISM_TYPE mech = chosen(opts, *key, true);
   Bytes sig = read_input(opts.signature_file);
   if (is_ecdsa(*key, mech) && opts.format == "der") sig = ecdsa_der_to_raw(sig, ec_scalar_bytes(*key));
@@ -151,7 +137,7 @@ void run_verify(Context& ctx, const CryptoOptions& opts) {
 
 void run_cipher(Context& ctx, const CryptoOptions& opts, bool encrypting) {
   auto session = ctx.login(CKU_USER);
-  ObjectPtr key = key_for(*session, opts.selector,
+  ObjectPtr key = select_key(*session, opts.selector,
                           encrypting ? std::initializer_list<CK_OBJECT_CLASS>{CKO_PUBLIC_KEY, CKO_SECRET_KEY}
                                      : std::initializer_list<CK_OBJECT_CLASS>{CKO_PRIVATE_KEY, CKO_SECRET_KEY});
   const CK_MECHANISM_TYPE mech = chosen(opts, *key, false);

@@ -138,11 +138,8 @@ void run_show(Context& ctx, const KeyOptions& opts) {
 void run_delete(Context& ctx, const KeyOptions& opts) {
   if (!opts.selector.given()) fail(Exit::kUsage, "name what to delete with --label, --id or --uid");
   auto session = ctx.login(CKU_USER);
-  AttributeMap filter;
+  AttributeMap filter = selector_filter(opts.selector);
   if (!opts.class_filter.empty()) filter.set_ulong(CKA_CLASS, parse_class(opts.class_filter));
-  if (!opts.selector.label.empty()) filter.set_string(CKA_LABEL, opts.selector.label);
-  if (!opts.selector.id_hex.empty()) filter.set(CKA_ID, parse_hex(opts.selector.id_hex, "--id"));
-  if (!opts.selector.uid.empty()) filter.set_string(CKA_UNIQUE_ID, opts.selector.uid);
   std::vector<ObjectPtr> objects = find_objects(*session, filter);
   if (objects.empty()) fail(Exit::kFailed, "no object matches; nothing deleted (see `key list`)");
   std::string listing = "This permanently deletes " + std::to_string(objects.size()) + " object(s):";

@@ -191,24 +191,9 @@ void write_exported(const ImportOptions& opts, const std::string& label, ByteVie
 
 void run_export_public(Context& ctx, const ImportOptions& opts) {
   auto session = opts.no_login ? ctx.open_session(false) : ctx.login(CKU_USER);
-  ObjectSelector sel = opts.selector;
-  // A pair shares label and id: prefer the public half, else the private
-  // key's CKA_PUBLIC_KEY_INFO.
-  AttributeMap filter;
-  ObjectPtr key;
-  for (CK_OBJECT_CLASS cls : {CKO_PUBLIC_KEY, CKO_PRIVATE_KEY}) {
-    if (!sel.given()) fail(Exit::kUsage, "name the key with --label, --id or --uid");
-    AttributeMap f;
-    f.set_ulong(CKA_CLASS, cls);
-    if (!sel.label.empty()) f.set_string(CKA_LABEL, sel.label);
-    if (!sel.id_hex.empty()) f.set(CKA_ID, parse_hex(sel.id_hex, "--id"));
-    if (!sel.uid.empty()) f.set_string(CKA_UNIQUE_ID, sel.uid);
-    if (!find_objects(*session, f).empty()) {
-      key = select_object(*session, sel, cls);
-      break;
-    }
-  }
-  if (!key) fail(Exit::kFailed, "no public or private key matches (see `key list`)");
+  // A pair shares label and id: the public half, else the private key's
+  // CKA_PUBLIC_KEY_INFO.
+  ObjectPtr key = select_key(*session, opts.selector, {CKO_PUBLIC_KEY, CKO_PRIVATE_KEY});
   const ByteView spki = key->attrs.bytes_or_empty(CKA_PUBLIC_KEY_INFO);
   if (spki.empty()) fail(Exit::kFailed, "key " + key->attrs.string_or_empty(CKA_UNIQUE_ID) + " has no CKA_PUBLIC_KEY_INFO");
   write_exported(opts, "PUBLIC KEY", spki);

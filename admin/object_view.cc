@@ -58,6 +58,14 @@ Bytes parse_hex(const std::string& text, const std::string& flag) {
   return out;
 }
 
+AttributeMap selector_filter(const ObjectSelector& selector) {
+  AttributeMap filter;
+  if (!selector.label.empty()) filter.set_string(CKA_LABEL, selector.label);
+  if (!selector.id_hex.empty()) filter.set(CKA_ID, parse_hex(selector.id_hex, "--id"));
+  if (!selector.uid.empty()) filter.set_string(CKA_UNIQUE_ID, selector.uid);
+  return filter;
+}
+
 std::vector<ObjectPtr> find_objects(AdminSession& session, const AttributeMap& filter) {
   HsmCore& core = session.core();
   check(core.find_init(session.handle(), filter), "searching objects");
@@ -77,11 +85,8 @@ std::vector<ObjectPtr> find_objects(AdminSession& session, const AttributeMap& f
 
 ObjectPtr select_object(AdminSession& session, const ObjectSelector& selector, std::optional<CK_OBJECT_CLASS> cls) {
   if (!selector.given()) fail(Exit::kUsage, "name the object with --label, --id or --uid");
-  AttributeMap filter;
+  AttributeMap filter = selector_filter(selector);
   if (cls) filter.set_ulong(CKA_CLASS, *cls);
-  if (!selector.label.empty()) filter.set_string(CKA_LABEL, selector.label);
-  if (!selector.id_hex.empty()) filter.set(CKA_ID, parse_hex(selector.id_hex, "--id"));
-  if (!selector.uid.empty()) filter.set_string(CKA_UNIQUE_ID, selector.uid);
   std::vector<ObjectPtr> found = find_objects(session, filter);
   std::string described = selector.label.empty() ? "" : " label \"" + selector.label + "\"";
   if (!selector.id_hex.empty()) described += " id " + selector.id_hex;
@@ -97,6 +102,17 @@ ObjectPtr select_object(AdminSession& session, const ObjectSelector& selector, s
                            "; choose one with --uid" + (cls ? "" : " or --class"));
   }
   return found.front();
+}
+
+ObjectPtr select_key(AdminSession& session, const ObjectSelector& selector,
+                     std::initializer_list<CK_OBJECT_CLASS> classes) {
+  if (!selector.given()) fail(Exit::kUsage, "name the key with --label, --id or --uid");
+  for (CK_OBJECT_CLASS cls : classes) {
+    AttributeMap filter = selector_filter(selector);
+    filter.set_ulong(CKA_CLASS, cls);
+    if (!find_objects(session, filter).empty()) return select_object(session, selector, cls);
+  }
+  fail(Exit::kFailed, "no suitable key matches (see `key list`)");
 }
 
 std::string class_name(CK_OBJECT_CLASS cls) {

@@ -29,6 +29,9 @@ void add_selector_options(CLI::App& cmd, ObjectSelector& selector, const std::st
 // "0a1b" -> bytes; Exit::kUsage naming `flag` on bad hex.
 Bytes parse_hex(const std::string& text, const std::string& flag);
 
+// The search template the selector stands for (label, id and uid).
+AttributeMap selector_filter(const ObjectSelector& selector);
+
 // Every object the session sees that matches `filter` (C_FindObjects), as
 // snapshots, ordered by handle.
 std::vector<ObjectPtr> find_objects(AdminSession& session, const AttributeMap& filter);
@@ -38,6 +41,12 @@ std::vector<ObjectPtr> find_objects(AdminSession& session, const AttributeMap& f
 // to tell them apart) or when no selector was given.
 ObjectPtr select_object(AdminSession& session, const ObjectSelector& selector,
                         std::optional<CK_OBJECT_CLASS> cls = std::nullopt);
+
+// The key the selector names, of the first class in `classes` that has a
+// match (e.g. the public half of a pair before the private one).
+// Exit::kFailed when none matches.
+ObjectPtr select_key(AdminSession& session, const ObjectSelector& selector,
+                     std::initializer_list<CK_OBJECT_CLASS> classes);
 
 // "private-key", "public-key", "secret-key", "certificate", "data".
 std::string class_name(CK_OBJECT_CLASS cls);

@@ -145,7 +145,7 @@ class ImportTest(AdminTestCase):
         self.cli_fails(EXIT_USAGE, "key", "export-public", "--label", "nothing", "-o", self.path("x"), "--der",
                        "--uid")
         r = self.cli_fails(EXIT_FAILED, "key", "export-public", "--label", "nothing")
-        self.assertIn("no public or private key", r.stderr)
+        self.assertIn("no suitable key matches", r.stderr)
         self.assertEqual(self.cli("key", "list", "--json").json()["objects"], [])
 
 
