@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
+#include <memory>
 
 #include "audit/audit_head.h"
 #include "commands.h"
 #include "context.h"
+#include "crypto/integrity.h"
 #include "crypto/provider.h"
 #include "crypto/self_test.h"
 #include "errors.h"
@@ -87,10 +89,20 @@ void run_slot_list(Context& ctx) {
 
 // Runs every known-answer test on a fresh provider and reports each one,
 // instead of stopping at the first failure as the power-on sequence does.
-void run_selftest(Context& ctx) {
+void run_selftest(Context& ctx, const std::string& module) {
   auto provider = check(crypto::Provider::create(), "starting the crypto provider");
   Json results = Json::array();
   bool all_passed = true;
+  if (!module.empty()) {
+    // The integrity test the module runs on itself at C_Initialize.
+    const auto start = std::chrono::steady_clock::now();
+    Status st = crypto::verify_file_hmac(module);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    all_passed = st.ok();
+    Json r = {{"name", "module-integrity"}, {"result", st.ok() ? "passed" : "failed"}, {"milliseconds", ms}};
+    if (!st.ok()) r["error"] = st.message();
+    results.push_back(r);
+  }
   for (std::string_view name : crypto::known_answer_test_names()) {
     const auto start = std::chrono::steady_clock::now();
     Status st = crypto::run_known_answer_test(*provider, name);
@@ -121,8 +133,12 @@ void run_selftest(Context& ctx) {
 void add_status_commands(CLI::App& app, Context& ctx) {
   app.add_subcommand("status", "Version, self-test result, slots, tokens, object counts, approved-only mode, audit state")
       ->callback([&ctx] { run_status(ctx); });
-  app.add_subcommand("selftest", "Run the power-on self-tests and print each result (exit 1 if any fails)")
-      ->callback([&ctx] { run_selftest(ctx); });
+  auto module = std::make_shared<std::string>();
+  CLI::App* selftest =
+      app.add_subcommand("selftest", "Run the power-on self-tests and print each result (exit 1 if any fails)");
+  selftest->add_option("--module", *module,
+                       "Also check this libcraton_hsm.so against its .hmac, as the module does when loaded");
+  selftest->callback([&ctx, module] { run_selftest(ctx, *module); });
   CLI::App* slot = app.add_subcommand("slot", "Slots")->require_subcommand(1);
   slot->add_subcommand("list", "List the slots and their tokens")->callback([&ctx] { run_slot_list(ctx); });
 }

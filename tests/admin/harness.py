@@ -76,6 +76,9 @@ class AdminTestCase(unittest.TestCase):
     def ok(self, *args, **kw):
         r = self.admin(*args, **kw)
         self.assertEqual(r.rc, EXIT_OK, f"{args}: exit {r.rc}\nstderr: {r.stderr}\nstdout: {r.text}")
+        # Without a terminal a successful command is quiet on stderr (no
+        # prompts, no progress indicator).
+        self.assertEqual(r.stderr, "", f"{args}: unexpected stderr")
         return r
 
     def fails(self, code, *args, **kw):

@@ -62,6 +62,14 @@ class TokenTest(AdminTestCase):
         self.assertEqual(info["label"], "after")
         self.assertTrue(info["user_pin_initialized"])
 
+    def test_secrets_stay_out_of_output_and_audit_log(self):
+        r = self.init_token()
+        self.ok("pin", "change", "--user", input=f"{USER_PIN}\nrotated-pin-9\n")
+        log = self.read(self.path("store/audit.log")).decode()
+        for secret in (SO_PIN, USER_PIN, "rotated-pin-9"):
+            self.assertNotIn(secret, r.text + r.stderr + log)
+        self.assertIn("set_pin", log)
+
     def test_secrets_from_files_and_environment(self):
         so_file = self.write(self.path("so.pin"), SO_PIN + "\n")
         r = self.ok("token", "init", "--label", "f", "--so-pin-file", so_file, "--pin-env", "USERPIN",
@@ -158,6 +166,17 @@ class GeneralTest(AdminTestCase):
         self.assertIn("ML-DSA-44-sign-verify", names)
         self.assertTrue(all(t["result"] == "passed" for t in r["tests"]))
         self.assertIn("self-tests passed", self.ok("selftest").text)
+        r = self.ok("selftest", "--module", harness.MODULE, "--json").json()
+        self.assertEqual(r["tests"][0]["name"], "module-integrity")
+        self.assertEqual(r["tests"][0]["result"], "passed")
+        # A module whose bytes differ from what the build recorded fails.
+        copy = self.path("libcraton_hsm.so")
+        data = bytearray(self.read(harness.MODULE))
+        data[len(data) // 2] ^= 1
+        self.write(copy, bytes(data))
+        self.write(copy + ".hmac", self.read(harness.MODULE + ".hmac"))
+        r = self.fails(EXIT_CHECK, "selftest", "--module", copy)
+        self.assertIn("self-test failed", r.stderr)
 
     def test_usage_help_version_and_man_page(self):
         self.fails(EXIT_USAGE, "no-such-command")
