@@ -541,26 +541,37 @@ Result<SecureBytes> encode_private_key_pkcs8(const Provider& provider, const Att
   return out;
 }
 
-Result<AttributeMap> decode_private_key_pkcs8(const Provider& provider, ByteView der) {
+namespace {
+
+// One DER structure ("PrivateKeyInfo", "SubjectPublicKeyInfo") of a key
+// algorithm PKCS#11 can hold; `invalid` is the code for anything else.
+Result<EvpPkeyPtr> decode_supported_key(const Provider& provider, ByteView der, const char* structure,
+                                        int selection, CK_RV invalid) {
   EVP_PKEY* raw = nullptr;
   std::unique_ptr<OSSL_DECODER_CTX, DecoderFree> ctx(OSSL_DECODER_CTX_new_for_pkey(
-      &raw, "DER", "PrivateKeyInfo", nullptr, EVP_PKEY_KEYPAIR, provider.libctx(), nullptr));
+      &raw, "DER", structure, nullptr, selection, provider.libctx(), nullptr));
   if (!ctx) return openssl_error(CKR_HOST_MEMORY, "OSSL_DECODER_CTX_new_for_pkey");
   const unsigned char* p = der.data();
   std::size_t left = der.size();
   const int ok = OSSL_DECODER_from_data(ctx.get(), &p, &left);
   EvpPkeyPtr pkey(raw);
-  if (ok != 1 || !pkey || left != 0) return openssl_error(CKR_WRAPPED_KEY_INVALID, "not a PKCS#8 private key");
+  if (ok != 1 || !pkey || left != 0) return openssl_error(invalid, structure);
   if (is_rsa(pkey.get())) {
     // PKCS#11 cannot represent multi-prime RSA keys.
-    if (get_bn(pkey.get(), OSSL_PKEY_PARAM_RSA_FACTOR3)) {
-      return Status(CKR_WRAPPED_KEY_INVALID, "multi-prime RSA keys are not supported");
-    }
+    if (get_bn(pkey.get(), OSSL_PKEY_PARAM_RSA_FACTOR3)) return Status(invalid, "multi-prime RSA keys are not supported");
   } else if (curve_of_pkey(pkey.get()) == nullptr && pq_format_of(pkey.get()) == nullptr &&
              slh_dsa_params_of(pkey.get()) == nullptr) {
-    return Status(EVP_PKEY_is_a(pkey.get(), "EC") ? CKR_CURVE_NOT_SUPPORTED : CKR_WRAPPED_KEY_INVALID,
-                  "unsupported private key algorithm or curve");
+    return Status(EVP_PKEY_is_a(pkey.get(), "EC") ? CKR_CURVE_NOT_SUPPORTED : invalid,
+                  "unsupported key algorithm or curve");
   }
+  return pkey;
+}
+
+}  // namespace
+
+Result<AttributeMap> decode_private_key_pkcs8(const Provider& provider, ByteView der) {
+  ASSIGN_OR_RETURN(EvpPkeyPtr pkey,
+                   decode_supported_key(provider, der, "PrivateKeyInfo", EVP_PKEY_KEYPAIR, CKR_WRAPPED_KEY_INVALID));
   AttributeMap out;
   out.set_ulong(CKA_CLASS, CKO_PRIVATE_KEY);
   RETURN_IF_ERROR(export_private_attributes(provider, pkey.get(), out));
@@ -568,20 +579,8 @@ Result<AttributeMap> decode_private_key_pkcs8(const Provider& provider, ByteView
 }
 
 Result<AttributeMap> decode_public_key_spki(const Provider& provider, ByteView der) {
-  EVP_PKEY* raw = nullptr;
-  std::unique_ptr<OSSL_DECODER_CTX, DecoderFree> ctx(OSSL_DECODER_CTX_new_for_pkey(
-      &raw, "DER", "SubjectPublicKeyInfo", nullptr, EVP_PKEY_PUBLIC_KEY, provider.libctx(), nullptr));
-  if (!ctx) return openssl_error(CKR_HOST_MEMORY, "OSSL_DECODER_CTX_new_for_pkey");
-  const unsigned char* p = der.data();
-  std::size_t left = der.size();
-  const int ok = OSSL_DECODER_from_data(ctx.get(), &p, &left);
-  EvpPkeyPtr pkey(raw);
-  if (ok != 1 || !pkey || left != 0) return openssl_error(CKR_ATTRIBUTE_VALUE_INVALID, "not a SubjectPublicKeyInfo");
-  if (!is_rsa(pkey.get()) && curve_of_pkey(pkey.get()) == nullptr && pq_format_of(pkey.get()) == nullptr &&
-      slh_dsa_params_of(pkey.get()) == nullptr) {
-    return Status(EVP_PKEY_is_a(pkey.get(), "EC") ? CKR_CURVE_NOT_SUPPORTED : CKR_ATTRIBUTE_VALUE_INVALID,
-                  "unsupported public key algorithm or curve");
-  }
+  ASSIGN_OR_RETURN(EvpPkeyPtr pkey, decode_supported_key(provider, der, "SubjectPublicKeyInfo", EVP_PKEY_PUBLIC_KEY,
+                                                         CKR_ATTRIBUTE_VALUE_INVALID));
   AttributeMap out;
   out.set_ulong(CKA_CLASS, CKO_PUBLIC_KEY);
   RETURN_IF_ERROR(export_public_attributes(provider, pkey.get(), out));
