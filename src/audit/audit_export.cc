@@ -2,9 +2,8 @@
 #include "audit/audit_export.h"
 
 #include <cstdio>
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "audit/audit_event.h"
 

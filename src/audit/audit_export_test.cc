@@ -81,7 +81,7 @@ TEST(AuditExportTest, RejectsWrongTypes) {
   EXPECT_FALSE(parse_audit_record("not json").ok());
   EXPECT_FALSE(parse_audit_record("[1,2]").ok());
   const std::pair<std::string, std::string> edits[] = {
-      {"\"seq\":7", "\"seq\":-7"},        {"\"slot\":0", "\"slot\":\"0\""}, {"\"role\":\"so\"", "\"role\":1"},
+      {"\"seq\":7", "\"seq\":-7"},       {"\"slot\":0", "\"slot\":\"0\""}, {"\"role\":\"so\"", "\"role\":1"},
       {"\"rv\":\"CKR_OK\"", "\"rv\":0"}, {"\"pid\":4242", "\"pid\":null"},
   };
   for (const auto& [from, to] : edits) {
@@ -115,9 +115,10 @@ TEST(AuditExportTest, SyslogLineHasEveryField) {
   AuditSyslogOptions o;
   o.hostname = "hsm1.example.org";
   const std::string line = format_audit_syslog(*r, o);
-  EXPECT_EQ(line, "<84>1 2025-03-01T12:34:56.789Z hsm1.example.org craton-hsm 4242 login "
-                  "[craton@32473 seq=\"7\" slot=\"0\" session=\"3\" role=\"so\" rv=\"CKR_PIN_INCORRECT\" hash=\"" +
-                      kHash + "\"] login CKR_PIN_INCORRECT");
+  EXPECT_EQ(line,
+            "<84>1 2025-03-01T12:34:56.789Z hsm1.example.org craton-hsm 4242 login "
+            "[craton@32473 seq=\"7\" slot=\"0\" session=\"3\" role=\"so\" rv=\"CKR_PIN_INCORRECT\" hash=\"" +
+                kHash + "\"] login CKR_PIN_INCORRECT");
   std::smatch m;
   ASSERT_TRUE(std::regex_match(line, m, kSyslogLine)) << line;
   EXPECT_EQ(m[1], "84");  // authpriv.warning

@@ -160,10 +160,10 @@ Result<std::vector<std::string>> AuditFollower::start(std::size_t count) {
     const int fd = ::open(files[index].c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return io_error("cannot open audit log", files[index], errno);
     struct stat st {};
-    Result<LastLines> older = ::fstat(fd, &st) == 0
-                                  ? read_last_lines(fd, static_cast<std::uint64_t>(st.st_size),
-                                                    count - lines.size(), files[index])
-                                  : Result<LastLines>(io_error("cannot stat audit log", files[index], errno));
+    Result<LastLines> older =
+        ::fstat(fd, &st) == 0
+            ? read_last_lines(fd, static_cast<std::uint64_t>(st.st_size), count - lines.size(), files[index])
+            : Result<LastLines>(io_error("cannot stat audit log", files[index], errno));
     ::close(fd);
     if (!older.ok()) return older.status();
     lines.insert(lines.begin(), older->lines.begin(), older->lines.end());
