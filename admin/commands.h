@@ -17,5 +17,6 @@ void add_key_commands(CLI::App& app, Context& ctx);      // key generate|list|sh
 void add_import_commands(CLI::App& app, Context& ctx);
 void add_cert_list_command(CLI::App& cert, Context& ctx);
 void add_crypto_commands(CLI::App& app, Context& ctx);   // sign|verify|encrypt|decrypt|digest|random
+void add_audit_commands(CLI::App& app, Context& ctx);    // audit verify|checkpoint|export|tail
 
 }  // namespace craton::admin

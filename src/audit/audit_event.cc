@@ -195,6 +195,13 @@ std::string_view audit_event_name(AuditEventType type) {
   return row != nullptr ? row->name : "unknown";
 }
 
+std::optional<AuditEventType> audit_event_from_name(std::string_view name) {
+  for (const EventRow& row : kEvents) {
+    if (name == row.name) return row.type;
+  }
+  return std::nullopt;
+}
+
 bool is_management_event(AuditEventType type) {
   const EventRow* row = event_row(type);
   return row == nullptr || row->management;  // an unknown type errs on the durable side

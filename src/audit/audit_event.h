@@ -64,6 +64,8 @@ enum class AuditEventType : std::uint8_t {
 
 // The `event` string of an entry, e.g. "login", "generate_key_pair", "sign".
 std::string_view audit_event_name(AuditEventType type);
+// The type named `name` (the inverse of audit_event_name), nullopt if none.
+std::optional<AuditEventType> audit_event_from_name(std::string_view name);
 // Management events are durable before record() returns; the others follow crypto_ops.
 bool is_management_event(AuditEventType type);
 

@@ -19,6 +19,15 @@ TEST(AuditEventTest, NamesAreUniqueAndSnakeCase) {
   EXPECT_EQ(audit_event_name(AuditEventType::kSign), "sign");
 }
 
+TEST(AuditEventTest, NamesMapBackToTypes) {
+  for (int i = 0; i <= static_cast<int>(AuditEventType::kGenerateRandom); ++i) {
+    const auto type = static_cast<AuditEventType>(i);
+    EXPECT_EQ(audit_event_from_name(audit_event_name(type)), type);
+  }
+  EXPECT_EQ(audit_event_from_name("no_such_event"), std::nullopt);
+  EXPECT_EQ(audit_event_from_name(""), std::nullopt);
+}
+
 TEST(AuditEventTest, ManagementVersusCrypto) {
   for (AuditEventType t : {AuditEventType::kInitialize, AuditEventType::kFinalize, AuditEventType::kLogin,
                            AuditEventType::kLogout, AuditEventType::kLockout, AuditEventType::kInitToken,

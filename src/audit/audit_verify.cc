@@ -87,6 +87,11 @@ class ChainVerifier {
                   "entry " + std::to_string(entry.seq) +
                       " is not the one recorded as the head in the store: the log was replaced or rolled back");
     }
+    if (options_.checkpoint && entry.seq == options_.checkpoint->seq && entry.hash != options_.checkpoint->hash) {
+      return fail(AuditVerifyFailure::kHeadMismatch, entry.seq, &line,
+                  "entry " + std::to_string(entry.seq) +
+                      " is not the one in the checkpoint: the log was rewritten or rolled back since it was taken");
+    }
     if (report_.entries == 0) report_.first_seq = entry.seq;
     ++report_.entries;
     report_.last_seq = entry.seq;
@@ -188,16 +193,22 @@ class ChainVerifier {
 
   void finish() {
     report_.ok = true;
-    if (!options_.expected_head) return;
-    const AuditHead& head = *options_.expected_head;
-    if (report_.last_seq >= head.seq) return;
+    if (options_.expected_head && report_.last_seq < options_.expected_head->seq) {
+      const AuditHead& head = *options_.expected_head;
+      return fail_truncated("the store records entry " + std::to_string(head.seq) + " (in " + head.file + ")");
+    }
+    if (options_.checkpoint && report_.last_seq < options_.checkpoint->seq) {
+      fail_truncated("the checkpoint names entry " + std::to_string(options_.checkpoint->seq));
+    }
+  }
+
+  void fail_truncated(const std::string& expected) {
     report_.ok = false;
     report_.reason = AuditVerifyFailure::kTruncated;
     report_.first_bad_seq = report_.last_seq + 1;
     if (!files_.empty()) report_.file = files_.back();
-    report_.message = "the audit log ends at entry " + std::to_string(report_.last_seq) +
-                      " but the store records entry " + std::to_string(head.seq) + " (in " + head.file +
-                      "): entries were truncated or an older copy of the log was restored";
+    report_.message = "the audit log ends at entry " + std::to_string(report_.last_seq) + " but " + expected +
+                      ": entries were truncated or an older copy of the log was restored";
   }
 
   AuditChain& chain_;
@@ -248,12 +259,14 @@ AuditVerifyReport verify_audit_log(AuditChain& chain, const std::vector<std::fil
 
 AuditVerifyReport verify_audit_trail(const crypto::Provider& provider, const std::filesystem::path& log_path,
                                      const std::filesystem::path& key_path,
-                                     const std::optional<std::filesystem::path>& head_path) {
+                                     const std::optional<std::filesystem::path>& head_path,
+                                     const std::optional<AuditHead>& checkpoint) {
   Result<std::vector<std::filesystem::path>> files = audit_log_files(log_path);
   if (!files.ok()) return failed_report(AuditVerifyFailure::kIoError, files.status().message());
   Result<SecureBytes> key = load_audit_key(key_path);
   if (!key.ok()) return failed_report(AuditVerifyFailure::kIoError, key.status().message());
   AuditVerifyOptions options;
+  options.checkpoint = checkpoint;
   if (head_path) {
     Result<std::unique_ptr<AuditHeadStore>> store = AuditHeadStore::open(*head_path, AuditHeadStore::Mode::kReadOnly);
     if (!store.ok()) return failed_report(AuditVerifyFailure::kIoError, store.status().message());
@@ -261,7 +274,9 @@ AuditVerifyReport verify_audit_trail(const crypto::Provider& provider, const std
     if (!head.ok()) return failed_report(AuditVerifyFailure::kIoError, head.status().message());
     options.expected_head = *head;
   }
-  return verify_audit_log(provider, *files, *key, options);
+  AuditVerifyReport report = verify_audit_log(provider, *files, *key, options);
+  report.head = options.expected_head;
+  return report;
 }
 
 }  // namespace craton

@@ -21,6 +21,11 @@
 //                was replaced by a different history).
 //   Truncated    the log ends before the recorded head (last lines cut, or an
 //                older copy put back).
+//   HeadMismatch and Truncated are also how a CHECKPOINT (a {seq, hash} the
+//   operator stored elsewhere, audit_checkpoint.h) that the log does not
+//   reach or contradicts is reported; the message then names the checkpoint.
+//   It catches what the store's head cannot: the log and the head database
+//   rolled back together to an earlier consistent pair.
 //   IoError      a file could not be read; Internal: OpenSSL failed.
 // first_bad_seq: the entry's own seq for Modified/Reordered/WrongKey/
 // HeadMismatch, the first missing seq for Deleted/Truncated, the expected seq
@@ -61,6 +66,9 @@ const char* audit_verify_failure_name(AuditVerifyFailure failure);
 struct AuditVerifyOptions {
   // The head recorded in the store: the log must reach it, with that hash.
   std::optional<AuditHead> expected_head;
+  // A head kept outside the store (audit checkpoint): the log must reach it
+  // too, with that hash. Only seq and hash are used.
+  std::optional<AuditHead> checkpoint;
   // true: the set must begin the chain (seq 1, prev = genesis). false: it may
   // begin anywhere (the writer re-checking only its newest files).
   bool from_genesis = true;
@@ -78,6 +86,9 @@ struct AuditVerifyReport {
   std::uint64_t first_bad_seq = 0;
   std::filesystem::path file;   // where the problem was found (empty if no file)
   std::uint64_t line = 0;       // 1-based line in `file` (0: after its end)
+  // verify_audit_trail: the head recorded in the store that the log was
+  // checked against (nullopt: none recorded, or not asked for).
+  std::optional<AuditHead> head;
 };
 
 // Verifies `files` (in chain order, see audit_log_files) under `key`.
@@ -93,9 +104,10 @@ AuditVerifyReport verify_audit_log(AuditChain& chain, const std::vector<std::fil
 // (which must exist), and, when `head_path` is given, the head recorded there
 // (opened read-only). A key or head that cannot be loaded (missing, refused
 // for its permissions, unreadable) is reported as kIoError with the loader's
-// message.
+// message. `checkpoint`, if given, is checked as AuditVerifyOptions::checkpoint.
 AuditVerifyReport verify_audit_trail(const crypto::Provider& provider, const std::filesystem::path& log_path,
                                      const std::filesystem::path& key_path,
-                                     const std::optional<std::filesystem::path>& head_path);
+                                     const std::optional<std::filesystem::path>& head_path,
+                                     const std::optional<AuditHead>& checkpoint = std::nullopt);
 
 }  // namespace craton

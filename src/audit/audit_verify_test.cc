@@ -228,5 +228,39 @@ TEST_F(AuditVerifyTest, TrailHelper) {
   EXPECT_NE(r.message.find("nokey"), std::string::npos);
 }
 
+TEST_F(AuditVerifyTest, Checkpoint) {
+  write_log(8);
+  const AuditVerifyReport full = verify();
+  ASSERT_TRUE(full.ok);
+  // The hash of entry 5, as a checkpoint taken then would hold.
+  const auto line5 = parse_audit_line(read_lines(log_file())[4]);
+  ASSERT_TRUE(line5.ok());
+  AuditVerifyOptions o;
+  o.checkpoint = AuditHead{5, line5->hash, ""};
+  EXPECT_TRUE(verify(o).ok);
+
+  o.checkpoint->hash = full.last_hash;  // another entry's hash at seq 5
+  AuditVerifyReport r = verify(o);
+  expect_failure(r, AuditVerifyFailure::kHeadMismatch, 5, 5);
+  EXPECT_NE(r.message.find("checkpoint"), std::string::npos) << r.message;
+
+  o.checkpoint = AuditHead{12, full.last_hash, ""};  // beyond the end: rolled back
+  r = verify(o);
+  EXPECT_EQ(r.reason, AuditVerifyFailure::kTruncated);
+  EXPECT_EQ(r.first_bad_seq, 9u);
+  EXPECT_NE(r.message.find("the checkpoint names entry 12"), std::string::npos) << r.message;
+}
+
+TEST_F(AuditVerifyTest, TrailReportsTheHeadAndChecksACheckpoint) {
+  write_log(4);
+  const auto o = options();
+  auto r = verify_audit_trail(*provider_, o.log_path, o.key_path, o.head_path);
+  ASSERT_TRUE(r.ok) << r.message;
+  ASSERT_TRUE(r.head.has_value());
+  EXPECT_EQ(r.head->seq, 4u);
+  r = verify_audit_trail(*provider_, o.log_path, o.key_path, o.head_path, AuditHead{6, r.last_hash, ""});
+  EXPECT_EQ(r.reason, AuditVerifyFailure::kTruncated);
+}
+
 }  // namespace
 }  // namespace craton
