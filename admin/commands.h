@@ -12,5 +12,6 @@ void add_status_commands(CLI::App& app, Context& ctx);   // status, selftest, sl
 void add_token_commands(CLI::App& app, Context& ctx);    // token init|info|reinit
 void add_pin_commands(CLI::App& app, Context& ctx);      // pin change|reset|unlock-status
 void add_config_commands(CLI::App& app, Context& ctx);   // config check|show
+void add_backup_commands(CLI::App& app, Context& ctx);   // backup create|restore|inspect
 
 }  // namespace craton::admin

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add_token_commands(app, ctx);
   add_pin_commands(app, ctx);
   add_config_commands(app, ctx);
+  add_backup_commands(app, ctx);
 
   try {
     if (argc == 2 && std::string(argv[1]) == "--man") {
