@@ -106,7 +106,9 @@ void check_can_write(const std::filesystem::path& path, bool replace) {
   std::error_code ec;
   const auto status = std::filesystem::symlink_status(path, ec);
   if (ec || !std::filesystem::exists(status)) return;
-  if (!std::filesystem::is_regular_file(status)) fail(Exit::kFailed, path.string() + " exists and is not a regular file");
+  if (!std::filesystem::is_regular_file(status)) {
+    fail(Exit::kFailed, path.string() + " exists and is not a regular file");
+  }
   if (!replace) fail(Exit::kFailed, path.string() + " exists; add --force to replace it");
 }
 

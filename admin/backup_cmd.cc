@@ -1,8 +1,10 @@
 // backup create | restore | inspect (docs/backup.md).
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "atomic_file.h"
 #include "commands.h"
@@ -133,7 +135,7 @@ void run_inspect(Context& ctx, const BackupOptions& opts) {
   }
   print_header(header);
   std::cout << (image ? "verified: yes (the passphrase opens the file and nothing in it was changed)\n"
-                      : "verified: no (these fields can be edited by anyone; --verify checks them with the passphrase)\n");
+                      : "verified: no (anyone can edit these fields; --verify checks them with the passphrase)\n");
 }
 
 std::string token_words(const std::string& label, const std::string& serial) {

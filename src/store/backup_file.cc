@@ -69,7 +69,9 @@ Status check_identity(ByteView file) {
   if (!std::equal(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(magic_part), kMagic.begin())) {
     return invalid("not a Craton HSM backup (the file does not start with \"CRATONBK\")");
   }
-  if (file.size() < kMagic.size() + 2) return invalid("the backup file is truncated (" + std::to_string(file.size()) + " bytes)");
+  if (file.size() < kMagic.size() + 2) {
+    return invalid("the backup file is truncated (" + std::to_string(file.size()) + " bytes)");
+  }
   LeReader in(file.subspan(kMagic.size()));
   const std::uint16_t version = in.u16();
   if (version != kBackupFormatVersion) {

@@ -163,8 +163,8 @@ struct SlotStore::Statements {
   sqlite3_stmt* raise_next_id = nullptr;
 
   ~Statements() {
-    for (sqlite3_stmt* s : {begin, commit, rollback, get_meta, all_meta, put_meta, delete_all_meta, put_object, delete_object,
-                            delete_all_objects, load_objects, raise_next_id}) {
+    for (sqlite3_stmt* s : {begin, commit, rollback, get_meta, all_meta, put_meta, delete_all_meta, put_object,
+                            delete_object, delete_all_objects, load_objects, raise_next_id}) {
       sqlite3_finalize(s);  // no-op on nullptr
     }
   }

@@ -71,7 +71,8 @@ Result<Bytes> encode_token_image(const StoreContent& content) {
   }
   w.u32(static_cast<std::uint32_t>(content.meta.size()));
   for (const auto& [name, value] : content.meta) {
-    if (name.size() > std::numeric_limits<std::uint16_t>::max() || value.size() > std::numeric_limits<std::uint32_t>::max()) {
+    if (name.size() > std::numeric_limits<std::uint16_t>::max() ||
+        value.size() > std::numeric_limits<std::uint32_t>::max()) {
       return Status(CKR_DATA_LEN_RANGE, "token image: meta entry \"" + name + "\" is too large");
     }
     w.u16(static_cast<std::uint16_t>(name.size()));

@@ -31,7 +31,7 @@ Result<ImageMeta> sort_meta(const MetaEntries& meta) {
     if (name == kMetaToken) out.token = &value;
     else if (name == kMetaSoPin) out.so_pin = &value;
     else if (name == kMetaUserPin) out.user_pin = &value;
-    else if (name != kMetaSoFailures && name != kMetaUserFailures) return damaged("has an unknown entry \"" + name + "\"");
+    else if (name != kMetaSoFailures && name != kMetaUserFailures) return damaged("has an unknown entry " + name);
   }
   if (out.token == nullptr || out.so_pin == nullptr) return damaged("is not initialised (no token or SO PIN record)");
   return out;
