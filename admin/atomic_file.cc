@@ -104,6 +104,8 @@ Bytes read_whole_file(const std::filesystem::path& path, std::size_t max_size) {
 
 void check_can_write(const std::filesystem::path& path, bool replace) {
   std::error_code ec;
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(dir, ec)) fail(Exit::kFailed, "directory " + dir.string() + " does not exist");
   const auto status = std::filesystem::symlink_status(path, ec);
   if (ec || !std::filesystem::exists(status)) return;
   if (!std::filesystem::is_regular_file(status)) {

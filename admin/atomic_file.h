@@ -13,8 +13,8 @@ namespace craton::admin {
 // is larger than `max_size` bytes.
 Bytes read_whole_file(const std::filesystem::path& path, std::size_t max_size);
 
-// Fails with Exit::kFailed when `path` exists and `replace` is false, so a
-// command can refuse before it asks for any secret.
+// Fails with Exit::kFailed when `path` exists and `replace` is false, or its
+// directory does not exist, so a command can refuse before it asks for any secret.
 void check_can_write(const std::filesystem::path& path, bool replace);
 
 // Writes `data` to a temporary file (mode 0600) in the same directory,

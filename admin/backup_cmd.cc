@@ -145,11 +145,11 @@ std::string token_words(const std::string& label, const std::string& serial) {
 // Restoring over an initialised token destroys it: the operator confirms
 // with both tokens named.
 void confirm_replace(Context& ctx, const Json& target, const TokenImage& image, CK_SLOT_ID slot) {
+  if (!target["initialized"].get<bool>()) return;
   const bool moved = image.source_slot != slot;
   const std::string user_pin = moved ? "; the backup was made in slot " + std::to_string(image.source_slot) +
                                            ", so the user PIN must be set again (`pin reset`)"
                                      : "";
-  if (!target["initialized"].get<bool>()) return;
   const std::size_t objects =
       target["objects"]["public"].get<std::size_t>() + target["objects"]["private"].get<std::size_t>();
   ctx.confirm("This replaces " + token_words(target["label"], target["serial"]) + " in slot " +

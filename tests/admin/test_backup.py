@@ -15,6 +15,21 @@ AES_VALUE = b"backup-test-AES-key-32-bytes-ok!"  # p11_keys.AES_VALUE
 VERSION_OFFSET, ITERATIONS_OFFSET, LABEL_OFFSET, HEADER_SIZE = 8, 12, 108, 140
 
 
+def sanitizer_env():
+    """A module built with AddressSanitizer loads into Python only after its runtime."""
+    try:
+        ldd = subprocess.run(["ldd", harness.MODULE], stdout=subprocess.PIPE, text=True).stdout
+    except OSError:
+        return {}
+    for line in ldd.splitlines():
+        parts = line.split()
+        if parts and parts[0].startswith("libasan.so") and len(parts) >= 3:
+            # libstdc++ too, so that the runtime finds __cxa_throw for
+            # PyKCS11's C++ exceptions; Python is not built for leak checking.
+            return {"LD_PRELOAD": parts[2] + ":libstdc++.so.6", "ASAN_OPTIONS": "detect_leaks=0"}
+    return {}
+
+
 def pykcs11_python():
     """An interpreter that has PyKCS11 (the Debian package serves /usr/bin/python3)."""
     for candidate in (sys.executable, "/usr/bin/python3"):
@@ -43,7 +58,7 @@ class BackupTestCase(AdminTestCase):
         args = [python, HELPER, command, str(slot), pin]
         if results is not None:
             args.append(self.write(self.path("results.json"), json.dumps({"results": results})))
-        env = dict(os.environ, CRATON_HSM_CONFIG=config, CRATON_MODULE=harness.MODULE)
+        env = dict(os.environ, CRATON_HSM_CONFIG=config, CRATON_MODULE=harness.MODULE, **sanitizer_env())
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stderr.decode(errors="replace"))
         return json.loads(proc.stdout)
@@ -251,6 +266,10 @@ class CreateTest(BackupTestCase):
         self.assertIn("--passphrase-file", r.stderr)
         self.fails(EXIT_USAGE, "backup", "create", "-o", "token.bak", "--iterations", "599999")
         self.fails(EXIT_USAGE, "backup", "create")
+        r = self.fails(EXIT_FAILED, "backup", "create", "-o", "no-such-dir/token.bak")
+        self.assertIn("does not exist", r.stderr)
+        self.assertIn("Usage", self.ok("backup", "--help").text)
+        self.assertIn("backup restore", self.ok("--man").text)
         self.assertFalse(os.path.exists(self.path("token.bak")))
         with open(self.path("store/audit.log")) as f:
             self.assertNotIn('"event":"backup"', f.read())  # nothing left the token
