@@ -18,5 +18,6 @@ void add_import_commands(CLI::App& app, Context& ctx);
 void add_cert_list_command(CLI::App& cert, Context& ctx);
 void add_crypto_commands(CLI::App& app, Context& ctx);   // sign|verify|encrypt|decrypt|digest|random
 void add_audit_commands(CLI::App& app, Context& ctx);    // audit verify|checkpoint|export|tail
+void add_backup_commands(CLI::App& app, Context& ctx);   // backup create|restore|inspect
 
 }  // namespace craton::admin

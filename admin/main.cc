@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   add_import_commands(app, ctx);
   add_crypto_commands(app, ctx);
   add_audit_commands(app, ctx);
+  add_backup_commands(app, ctx);
 
   try {
     if (argc == 2 && std::string(argv[1]) == "--man") {

@@ -21,6 +21,7 @@
 #include "object/attributes.h"
 #include "object/object.h"
 #include "session/session.h"
+#include "store/token_image.h"
 
 namespace craton {
 
@@ -87,6 +88,15 @@ class HsmCore {
   Result<ObjectCounts> token_object_counts(CK_SLOT_ID slot) const;
   Status init_pin(CK_SESSION_HANDLE h, ByteView pin);
   Status set_pin(CK_SESSION_HANDLE h, ByteView old_pin, ByteView new_pin);
+
+  // --- Backup and restore (backup_calls.cc, docs/backup.md) ---
+  // The session's token as stored, private records still sealed; the
+  // session's token must be logged in as the SO. Audited (kBackup).
+  Result<TokenImage> backup_token(CK_SESSION_HANDLE h);
+  // Replaces the token in `slot` with `image` (see Slot::restore_image for
+  // the checks); CKR_SESSION_EXISTS while the slot has open sessions.
+  // Audited (kRestore), success or failure.
+  Result<RestoreOutcome> restore_token(CK_SLOT_ID slot, ByteView so_pin, const TokenImage& image);
 
   // --- Sessions (§5.6) ---
   Result<CK_SESSION_HANDLE> open_session(CK_SLOT_ID slot, CK_FLAGS flags);

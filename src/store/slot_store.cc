@@ -153,6 +153,7 @@ struct SlotStore::Statements {
   sqlite3_stmt* commit = nullptr;
   sqlite3_stmt* rollback = nullptr;
   sqlite3_stmt* get_meta = nullptr;
+  sqlite3_stmt* all_meta = nullptr;
   sqlite3_stmt* put_meta = nullptr;
   sqlite3_stmt* delete_all_meta = nullptr;
   sqlite3_stmt* put_object = nullptr;
@@ -162,8 +163,8 @@ struct SlotStore::Statements {
   sqlite3_stmt* raise_next_id = nullptr;
 
   ~Statements() {
-    for (sqlite3_stmt* s : {begin, commit, rollback, get_meta, put_meta, delete_all_meta, put_object, delete_object,
-                            delete_all_objects, load_objects, raise_next_id}) {
+    for (sqlite3_stmt* s : {begin, commit, rollback, get_meta, all_meta, put_meta, delete_all_meta, put_object,
+                            delete_object, delete_all_objects, load_objects, raise_next_id}) {
       sqlite3_finalize(s);  // no-op on nullptr
     }
   }
@@ -252,6 +253,7 @@ Status SlotStore::prepare_statements() {
       {&s.commit, "COMMIT"},
       {&s.rollback, "ROLLBACK"},
       {&s.get_meta, "SELECT value FROM meta WHERE name = ?1"},
+      {&s.all_meta, "SELECT name, value FROM meta ORDER BY name"},
       {&s.put_meta, "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)"},
       {&s.delete_all_meta, "DELETE FROM meta"},
       {&s.put_object, "INSERT OR REPLACE INTO objects (id, version, is_private, blob) VALUES (?1, ?2, ?3, ?4)"},
@@ -363,6 +365,10 @@ Status SlotStore::put_meta(std::string_view name, ByteView value) {
 
 Result<std::vector<ObjectRecord>> SlotStore::load_objects() {
   std::lock_guard lock(mu_);
+  return read_all_objects();
+}
+
+Result<std::vector<ObjectRecord>> SlotStore::read_all_objects() {
   StatementUse load(stmts_->load_objects);
   std::vector<ObjectRecord> records;
   int rc;
@@ -380,26 +386,41 @@ Result<std::vector<ObjectRecord>> SlotStore::load_objects() {
 
 std::uint64_t SlotStore::allocate_object_id() { return next_id_.fetch_add(1); }
 
+void SlotStore::raise_next_id_past(std::uint64_t id) {
+  std::uint64_t next = next_id_.load();
+  while (next <= id && !next_id_.compare_exchange_weak(next, id + 1)) {
+  }
+}
+
+namespace {
+
+bool object_id_in_range(std::uint64_t id) {
+  return id != 0 && id <= static_cast<std::uint64_t>(std::numeric_limits<sqlite3_int64>::max());
+}
+
+}  // namespace
+
+Status SlotStore::insert_object(const ObjectRecord& record) {
+  StatementUse put(stmts_->put_object);
+  sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(record.id));
+  // Versions round-trip bit for bit through SQLite's signed 64-bit integers.
+  sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(record.version));
+  sqlite3_bind_int(put.get(), 3, record.is_private ? 1 : 0);
+  int rc = bind_bytes(put.get(), 4, record.blob);
+  if (rc == SQLITE_OK && (rc = sqlite3_step(put.get())) == SQLITE_DONE) return Status::Ok();
+  return sqlite_failure(rc, "write object " + std::to_string(record.id));
+}
+
 Status SlotStore::put_object(const ObjectRecord& record) {
-  if (record.id == 0 || record.id > static_cast<std::uint64_t>(std::numeric_limits<sqlite3_int64>::max())) {
+  if (!object_id_in_range(record.id)) {
     return Status(CKR_ARGUMENTS_BAD, "store: object id " + std::to_string(record.id) + " is out of range");
   }
-  // An id we did not hand out (e.g. restored from a backup) still moves the
-  // counter past it, so it can never be allocated again.
-  std::uint64_t next = next_id_.load();
-  while (next <= record.id && !next_id_.compare_exchange_weak(next, record.id + 1)) {
-  }
+  // An id we did not hand out still moves the counter past it, so it can
+  // never be allocated again.
+  raise_next_id_past(record.id);
   std::lock_guard lock(mu_);
-  return write_transaction("write object " + std::to_string(record.id), Ids::kLeave, [&] {
-    StatementUse put(stmts_->put_object);
-    sqlite3_bind_int64(put.get(), 1, static_cast<sqlite3_int64>(record.id));
-    // Versions round-trip bit for bit through SQLite's signed 64-bit integers.
-    sqlite3_bind_int64(put.get(), 2, static_cast<sqlite3_int64>(record.version));
-    sqlite3_bind_int(put.get(), 3, record.is_private ? 1 : 0);
-    int rc = bind_bytes(put.get(), 4, record.blob);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(put.get())) == SQLITE_DONE) return Status::Ok();
-    return sqlite_failure(rc, "write object " + std::to_string(record.id));
-  });
+  return write_transaction("write object " + std::to_string(record.id), Ids::kLeave,
+                           [&] { return insert_object(record); });
 }
 
 Status SlotStore::delete_object(std::uint64_t id) {
@@ -416,14 +437,61 @@ Status SlotStore::delete_object(std::uint64_t id) {
   });
 }
 
+Status SlotStore::delete_everything() {
+  for (sqlite3_stmt* stmt : {stmts_->delete_all_objects, stmts_->delete_all_meta}) {
+    StatementUse del(stmt);
+    if (const int rc = sqlite3_step(del.get()); rc != SQLITE_DONE) return sqlite_failure(rc, "clear the token");
+  }
+  return Status::Ok();
+}
+
 Status SlotStore::reset(const std::vector<std::pair<std::string, SecureBytes>>& meta) {
   std::lock_guard lock(mu_);
   return write_transaction("reset token", Ids::kPersist, [&] {
-    for (sqlite3_stmt* stmt : {stmts_->delete_all_objects, stmts_->delete_all_meta}) {
-      StatementUse del(stmt);
-      if (const int rc = sqlite3_step(del.get()); rc != SQLITE_DONE) return sqlite_failure(rc, "reset token: clear");
-    }
+    RETURN_IF_ERROR(delete_everything());
     for (const auto& [name, value] : meta) RETURN_IF_ERROR(insert_meta(name, value));
+    return Status::Ok();
+  });
+}
+
+Result<MetaEntries> SlotStore::read_all_meta() {
+  StatementUse all(stmts_->all_meta);
+  MetaEntries entries;
+  int rc;
+  while ((rc = sqlite3_step(all.get())) == SQLITE_ROW) {
+    const unsigned char* name = sqlite3_column_text(all.get(), 0);
+    entries.emplace_back(name != nullptr ? reinterpret_cast<const char*>(name) : "",
+                         copy_bytes<SecureBytes>(column_bytes(all.get(), 1)));
+  }
+  if (rc != SQLITE_DONE) return sqlite_failure(rc, "read meta");
+  return entries;
+}
+
+Result<StoreContent> SlotStore::snapshot() {
+  std::lock_guard lock(mu_);
+  StoreContent content;
+  ASSIGN_OR_RETURN(content.meta, read_all_meta());
+  ASSIGN_OR_RETURN(content.objects, read_all_objects());
+  return content;
+}
+
+Status SlotStore::replace_all(const StoreContent& content) {
+  std::uint64_t previous = 0;
+  for (const ObjectRecord& record : content.objects) {
+    if (!object_id_in_range(record.id) || record.id <= previous) {
+      return Status(CKR_ARGUMENTS_BAD, "store: object id " + std::to_string(record.id) +
+                                           " is out of range or out of order (ids must increase)");
+    }
+    previous = record.id;
+  }
+  // Raised before the transaction so that write_transaction persists it with
+  // the rows; if the transaction fails, the counter is merely higher.
+  for (const ObjectRecord& record : content.objects) raise_next_id_past(record.id);
+  std::lock_guard lock(mu_);
+  return write_transaction("restore token", Ids::kPersist, [&] {
+    RETURN_IF_ERROR(delete_everything());
+    for (const auto& [name, value] : content.meta) RETURN_IF_ERROR(insert_meta(name, value));
+    for (const ObjectRecord& record : content.objects) RETURN_IF_ERROR(insert_object(record));
     return Status::Ok();
   });
 }

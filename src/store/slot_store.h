@@ -54,6 +54,16 @@ struct ObjectRecord {
   Bytes blob;                 // opaque to the store
 };
 
+using MetaEntries = std::vector<std::pair<std::string, SecureBytes>>;
+
+// Everything a slot's store holds for its token: every meta entry (ordered by
+// name) and every object record as stored (private ones still sealed). What a
+// backup carries; the object id counter is not part of it.
+struct StoreContent {
+  MetaEntries meta;
+  std::vector<ObjectRecord> objects;  // ordered by id
+};
+
 class SlotStore {
  public:
   static constexpr int kSchemaVersion = 1;
@@ -82,6 +92,15 @@ class SlotStore {
   // id counter is kept, so ids stay unique across re-initialisations.
   Status reset(const std::vector<std::pair<std::string, SecureBytes>>& meta);
 
+  // Backup: every meta entry and object record, read under the store's lock,
+  // so no write of this store falls between the two reads.
+  Result<StoreContent> snapshot();
+  // Restore: in ONE transaction delete every object and meta entry and write
+  // `content` (ids kept). The id counter moves past the largest restored id
+  // (in memory and persisted in the same transaction), so no restored id is
+  // ever handed out again. Either all of it happens or none.
+  Status replace_all(const StoreContent& content);  // objects in increasing id order
+
   // Copies the WAL into the database and truncates it. secure_delete is on, so
   // this leaves no superseded copy of a rewritten row (e.g. a master key wrapped
   // under an old PIN) in either file; the token layer calls it after a PIN change.
@@ -109,6 +128,12 @@ class SlotStore {
   template <class Body>
   Status write_transaction(std::string_view what, Ids ids, Body&& body);
   Status insert_meta(std::string_view name, ByteView value);
+  Status insert_object(const ObjectRecord& record);
+  Status delete_everything();
+  Result<MetaEntries> read_all_meta();
+  Result<std::vector<ObjectRecord>> read_all_objects();
+  // Moves the in-memory id counter past `id`.
+  void raise_next_id_past(std::uint64_t id);
   Status exec(const char* sql, std::string_view what);
   Status sqlite_failure(int rc, std::string_view what) const;
 

@@ -12,13 +12,6 @@
 namespace craton {
 namespace {
 
-constexpr const char* kMetaToken = "token";
-constexpr const char* kMetaSoPin = "pin.so";
-constexpr const char* kMetaUserPin = "pin.user";
-constexpr const char* kMetaSoFailures = "failures.so";
-constexpr const char* kMetaUserFailures = "failures.user";
-// Field numbers of the "token" meta record (AttributeMap as a TLV container).
-constexpr CK_ULONG kFieldInitialized = 1, kFieldUserPin = 2, kFieldLabel = 3, kFieldSerial = 4;
 constexpr std::size_t kMasterKeyBytes = 32;
 
 void pad_copy(CK_UTF8CHAR* dst, std::size_t n, std::string_view src) {
@@ -30,12 +23,6 @@ std::string padded(std::string_view s, std::size_t n) {
   std::string out(s.substr(0, n));
   out.resize(n, ' ');
   return out;
-}
-
-SecureBytes encode_counter(CK_ULONG n) {
-  AttributeMap m;
-  m.set_ulong(1, n);
-  return m.encode();
 }
 
 // Back-off after a failed login: 100 ms doubling to 5 s (DESIGN.md §4).
@@ -62,12 +49,9 @@ Status Slot::open(const std::filesystem::path& dir) {
 
 Status Slot::load_meta() {
   ASSIGN_OR_RETURN(auto token, store_->get_meta(kMetaToken));
+  meta_ = TokenMeta{};
   if (token) {
-    ASSIGN_OR_RETURN(AttributeMap fields, AttributeMap::decode(*token));
-    meta_.initialized = fields.bool_or(kFieldInitialized, false);
-    meta_.user_pin_initialized = fields.bool_or(kFieldUserPin, false);
-    meta_.label = fields.string_or_empty(kFieldLabel);
-    meta_.serial = fields.string_or_empty(kFieldSerial);
+    ASSIGN_OR_RETURN(meta_, TokenMeta::decode(*token));
   }
   ASSIGN_OR_RETURN(so_failures_, failures(PinRole::kSecurityOfficer));
   ASSIGN_OR_RETURN(user_failures_, failures(PinRole::kUser));
@@ -77,22 +61,16 @@ Status Slot::load_meta() {
 Result<CK_ULONG> Slot::failures(PinRole role) const {
   ASSIGN_OR_RETURN(auto blob, store_->get_meta(role == PinRole::kUser ? kMetaUserFailures : kMetaSoFailures));
   if (!blob) return CK_ULONG{0};
-  ASSIGN_OR_RETURN(AttributeMap m, AttributeMap::decode(*blob));
-  return m.ulong_or(1, 0);
+  return decode_failure_counter(*blob);
 }
 
 Status Slot::record_failures(PinRole role, CK_ULONG count) {
   (role == PinRole::kUser ? user_failures_ : so_failures_) = count;
-  return store_->put_meta(role == PinRole::kUser ? kMetaUserFailures : kMetaSoFailures, encode_counter(count));
+  return store_->put_meta(role == PinRole::kUser ? kMetaUserFailures : kMetaSoFailures, encode_failure_counter(count));
 }
 
 Status Slot::save_meta_locked(std::vector<std::pair<std::string, SecureBytes>> extra) {
-  AttributeMap fields;
-  fields.set_bool(kFieldInitialized, meta_.initialized);
-  fields.set_bool(kFieldUserPin, meta_.user_pin_initialized);
-  fields.set_string(kFieldLabel, meta_.label);
-  fields.set_string(kFieldSerial, meta_.serial);
-  extra.emplace_back(kMetaToken, fields.encode());
+  extra.emplace_back(kMetaToken, meta_.encode());
   return store_->put_meta(extra);
 }
 
@@ -192,12 +170,7 @@ Status Slot::init_token(ByteView so_pin, ByteView label32) {
     }
     if (!config_.serial_number.empty()) meta.serial = config_.serial_number;
   }
-  AttributeMap fields;
-  fields.set_bool(kFieldInitialized, true);
-  fields.set_bool(kFieldUserPin, false);
-  fields.set_string(kFieldLabel, meta.label);
-  fields.set_string(kFieldSerial, meta.serial);
-  RETURN_IF_ERROR(store_->reset({{kMetaToken, fields.encode()}, {kMetaSoPin, so.encode()}}));
+  RETURN_IF_ERROR(store_->reset({{kMetaToken, meta.encode()}, {kMetaSoPin, so.encode()}}));
   // The store is now the new token: forget everything of the old one.
   meta_ = meta;
   so_failures_ = user_failures_ = 0;
@@ -289,7 +262,7 @@ Status Slot::init_pin(ByteView pin) {
   ASSIGN_OR_RETURN(PinRecord user, PinRecord::create(provider_, id_, PinRole::kUser, pin,
                                                      config_.pbkdf2_iterations, *master_key_));
   meta_.user_pin_initialized = true;
-  RETURN_IF_ERROR(save_meta_locked({{kMetaUserPin, user.encode()}, {kMetaUserFailures, encode_counter(0)}}));
+  RETURN_IF_ERROR(save_meta_locked({{kMetaUserPin, user.encode()}, {kMetaUserFailures, encode_failure_counter(0)}}));
   user_failures_ = 0;
   return Status::Ok();
 }

@@ -19,8 +19,10 @@
 #include "core/mutex.h"
 #include "store/record_cipher.h"
 #include "store/slot_store.h"
+#include "store/token_image.h"
 #include "token/object_index.h"
 #include "token/pin_record.h"
+#include "token/token_meta.h"
 
 namespace craton {
 
@@ -79,14 +81,22 @@ class Slot {
   // Token objects in the store: {public, private}.
   Result<std::pair<std::size_t, std::size_t>> stored_object_counts() const;
 
- private:
-  struct TokenMeta {
-    bool initialized = false;
-    bool user_pin_initialized = false;
-    std::string label;   // 32 bytes, space padded
-    std::string serial;  // 16 bytes, space padded
-  };
+  // --- Backup and restore (slot_backup.cc, docs/backup.md) ---
+  // The token as stored, for a backup: needs the SO logged in, and checks
+  // first that every sealed record opens with the master key (a damaged
+  // store gives CKR_DEVICE_ERROR, not a backup that cannot be restored).
+  Result<TokenImage> export_image() const;
+  // Replaces this slot's token with `image` (caller ensures no open session).
+  // `so_pin` must open the image's SO PIN record (CKR_PIN_INCORRECT, not
+  // counted here) and, when this slot holds an initialised token, must also
+  // be that token's SO PIN (checked and counted like a login). Every record
+  // is opened before anything is written; then the store is replaced in one
+  // transaction. Into another slot than the source, private records are
+  // re-sealed for this slot, the SO PIN record is made anew and the user PIN
+  // is left unset (it cannot be rewrapped without the user PIN).
+  Result<RestoreOutcome> restore_image(ByteView so_pin, const TokenImage& image);
 
+ private:
   Status load_meta();
   Status save_meta_locked(std::vector<std::pair<std::string, SecureBytes>> extra);
   Status load_objects(bool private_ones);
