@@ -87,7 +87,8 @@ Bytes read_whole_file(const std::filesystem::path& path, std::size_t max_size) {
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_size) {
     ::close(fd);
-    fail(Exit::kFailed, path.string() + " is " + std::to_string(st.st_size) + " bytes, larger than any backup");
+    fail(Exit::kFailed, path.string() + " is " + std::to_string(st.st_size) + " bytes, more than the " +
+                            std::to_string(max_size) + " this command reads");
   }
   Bytes data(static_cast<std::size_t>(st.st_size));
   std::size_t done = 0;

@@ -17,6 +17,7 @@
 #include "audit/audit_tail.h"
 #include "audit_cmd.h"
 #include "context.h"
+#include "atomic_file.h"
 #include "errors.h"
 
 namespace craton::admin {
@@ -29,6 +30,7 @@ struct ExportOptions {
   std::string output;  // empty or "-": stdout
   std::uint64_t from_seq = 0;
   bool verify = false;
+  bool force = false;
   std::string hostname;
   std::string facility = "authpriv";
   std::uint32_t enterprise_number = kDocumentationEnterpriseNumber;
@@ -39,12 +41,13 @@ struct ExportOptions {
 // under the requested name.
 class ExportSink {
  public:
-  explicit ExportSink(const std::string& output) {
+  ExportSink(const std::string& output, bool replace) {
     if (output.empty() || output == "-") {
       out_ = stdout;
       return;
     }
     path_ = output;
+    check_can_write(path_, replace);  // as every output file: kept unless --force
     temp_ = path_.parent_path() / ("." + path_.filename().string() + ".tmp-" + std::to_string(::getpid()));
     const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
@@ -146,7 +149,7 @@ void run_export(Context& ctx, const ExportOptions& opts) {
     to = report.last_seq;
   }
   const auto files = check(audit_log_files(config.audit_log_file()), "listing the audit log files");
-  ExportSink sink(opts.output);
+  ExportSink sink(opts.output, opts.force);
   const ExportCounts n = write_entries(files, opts, to, sink);
   sink.commit();
   if (sink.to_file()) {
@@ -260,7 +263,8 @@ void add_audit_export_command(CLI::App& audit, Context& ctx) {
       "export", "Write the entries as a JSON array, NDJSON or RFC 5424 syslog lines (docs/cli-audit.md)");
   cmd->add_option("--format", opts->format, "json (default), ndjson or syslog")
       ->check(CLI::IsMember({"json", "ndjson", "syslog"}));
-  cmd->add_option("-o,--output", opts->output, "File to write (default: stdout); replaced only when complete");
+  cmd->add_option("-o,--output", opts->output, "File to write (default: stdout); written completely or not at all");
+  cmd->add_flag("--force", opts->force, "Replace an existing output file");
   cmd->add_option("--from-seq", opts->from_seq, "Only entries with this sequence number or later");
   cmd->add_flag("--verify", opts->verify,
                 "Verify the chain first: write nothing and exit 1 if it fails; export only verified entries");

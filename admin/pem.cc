@@ -1,42 +1,26 @@
 #include "pem.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 
+#include "atomic_file.h"
 #include "errors.h"
 
 namespace craton::admin {
 namespace {
 
+// Inputs are keys, certificates, messages to sign: read whole.
+constexpr std::size_t kMaxInputBytes = 256u << 20;
+
 bool is_pem(ByteView data) {
   static constexpr std::string_view kBegin = "-----BEGIN ";
   const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
   return text.find(kBegin) != std::string_view::npos;
-}
-
-[[noreturn]] void io_fail(const std::string& what, const std::string& path) {
-  fail(Exit::kFailed, what + " " + path + ": " + std::strerror(errno));
-}
-
-void write_all(int fd, ByteView data, const std::string& path) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) io_fail("cannot write", path);
-    done += static_cast<std::size_t>(n);
-  }
 }
 
 }  // namespace
@@ -46,33 +30,18 @@ Bytes read_input(const std::string& path) {
     std::cin >> std::noskipws;
     return Bytes(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(Exit::kUsage, "cannot read " + path + ": " + std::strerror(errno));
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) fail(Exit::kUsage, "cannot read " + path + ": no such file");
+  return read_whole_file(path, kMaxInputBytes);
 }
 
-void write_output(const std::string& path, ByteView data, bool overwrite, unsigned mode) {
+void write_output(const std::string& path, ByteView data, bool overwrite) {
   if (path == "-") {
     std::cout.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
     std::cout.flush();
     return;
   }
-  std::error_code ec;
-  if (!overwrite && std::filesystem::exists(path, ec)) {
-    fail(Exit::kUsage, path + " exists; choose another file or add --force to replace it");
-  }
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) io_fail("cannot create", tmp);
-  write_all(fd, data, tmp);
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    io_fail("cannot write", tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    io_fail("cannot rename into place", path);
-  }
+  write_file_atomically(path, data, overwrite);
 }
 
 PemBlock first_block(ByteView data, const std::string& path) {

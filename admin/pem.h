@@ -7,12 +7,13 @@
 
 namespace craton::admin {
 
-// The whole file ("-": stdin); Exit::kUsage naming the file when unreadable.
+// The whole file ("-": stdin, unbounded; files up to 256 MiB); Exit::kFailed
+// naming the file when it cannot be read.
 Bytes read_input(const std::string& path);
-// Writes `data` to `path` ("-": stdout). A new file is created with `mode`
-// and written atomically (temporary file, fsync, rename); an existing file
-// is refused unless `overwrite`.
-void write_output(const std::string& path, ByteView data, bool overwrite, unsigned mode = 0644);
+// Writes `data` to `path` ("-": stdout) with write_file_atomically
+// (atomic_file.h): mode 0600, complete or absent; an existing file is kept
+// unless `overwrite`.
+void write_output(const std::string& path, ByteView data, bool overwrite);
 
 struct PemBlock {
   std::string label;  // "PRIVATE KEY", "PUBLIC KEY", "CERTIFICATE", ...; empty for DER input

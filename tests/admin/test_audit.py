@@ -260,7 +260,10 @@ class ExportTest(AuditCase):
                                    "skipped": 0, "verified": True})
         self.assertEqual(self.read(out).decode().splitlines(), self.lines())
         self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
-        self.assertIn(f"exported {n} entries (seq 1..{n}) as ndjson", self.ok("audit", "export", "--format", "ndjson", "-o", out).text)
+        r = self.fails(EXIT_FAILED, "audit", "export", "--format", "ndjson", "-o", out)
+        self.assertIn("--force", r.stderr)
+        self.assertIn(f"exported {n} entries (seq 1..{n}) as ndjson",
+                      self.ok("audit", "export", "--format", "ndjson", "-o", out, "--force").text)
         # A tampered log: --verify writes nothing; without it, what is there is exported.
         os.remove(out)
         lines = self.lines()

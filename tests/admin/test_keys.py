@@ -152,7 +152,7 @@ class CryptoHelperTest(KeyCase):
     def test_output_file_is_not_overwritten(self):
         self.key("key", "generate", "ed25519", "--label", "k")
         sig = self.write(self.path("exists"), b"keep")
-        r = self.key_fails(EXIT_USAGE, "sign", "--label", "k", "-i", self.msg, "-o", sig)
+        r = self.key_fails(EXIT_FAILED, "sign", "--label", "k", "-i", self.msg, "-o", sig)
         self.assertIn("--force", r.stderr)
         self.assertEqual(self.read(sig), b"keep")
 
