@@ -171,7 +171,12 @@ Status Slot::init_token(ByteView so_pin, ByteView label32) {
     if (!config_.serial_number.empty()) meta.serial = config_.serial_number;
   }
   RETURN_IF_ERROR(store_->reset({{kMetaToken, meta.encode()}, {kMetaSoPin, so.encode()}}));
-  // The store is now the new token: forget everything of the old one.
+  become_new_token(meta);
+  return Status::Ok();
+}
+
+void Slot::become_new_token(const TokenMeta& meta) {
+  // The store now holds another token: forget everything of the old one.
   meta_ = meta;
   so_failures_ = user_failures_ = 0;
   login_ = LoginState::kPublic;
@@ -179,7 +184,6 @@ Status Slot::init_token(ByteView so_pin, ByteView label32) {
   cipher_.reset();
   objects_.erase_if([](const Object&) { return true; });
   handle_of_store_id_.clear();
-  return Status::Ok();
 }
 
 // Checks a PIN against its record, maintaining the persistent failure counter

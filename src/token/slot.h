@@ -106,6 +106,10 @@ class Slot {
   Status check_pin_length(ByteView pin) const;
   Result<Bytes> seal_if_private(const Object& object) const;
   CK_OBJECT_HANDLE handle_for_store_id(std::uint64_t store_id);
+  // After the store was replaced (token init, restore): `meta` is the token
+  // now, nobody is logged in and no object of the old token stays in memory.
+  // Caller holds write_mu_ and mu_.
+  void become_new_token(const TokenMeta& meta);
 
   const CK_SLOT_ID id_;
   const Config& config_;

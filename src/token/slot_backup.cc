@@ -160,14 +160,7 @@ Result<RestoreOutcome> Slot::restore_image(ByteView so_pin, const TokenImage& im
     RETURN_IF_ERROR(current.status());
   }
   RETURN_IF_ERROR(store_->replace_all(plan.content));
-  // The store is now the restored token: forget everything of the old one.
-  meta_ = plan.meta;
-  so_failures_ = user_failures_ = 0;
-  login_ = LoginState::kPublic;
-  master_key_.reset();
-  cipher_.reset();
-  objects_.erase_if([](const Object&) { return true; });
-  handle_of_store_id_.clear();
+  become_new_token(plan.meta);
   RETURN_IF_ERROR(load_objects(/*private_ones=*/false));
   return plan.outcome;
 }
