@@ -66,9 +66,6 @@ Json header_json(const BackupHeader& h, bool verified) {
           {"verified", verified}};
 }
 
-// Labels and serials come from the file: invalid UTF-8 is replaced, not fatal.
-void print_json_lenient(const Json& j) { std::cout << j.dump(2, ' ', false, Json::error_handler_t::replace) << '\n'; }
-
 void print_header(const BackupHeader& h) {
   print_fields(std::cout, {{"format version", std::to_string(h.format_version)},
                            {"label", h.label},
@@ -108,7 +105,7 @@ void run_create(Context& ctx, const BackupOptions& opts) {
   if (ctx.json()) {
     Json j = {{"file", opts.output}};
     j.update(header_json(header, true));
-    return print_json_lenient(j);
+    return print_json(std::cout, j);
   }
   std::cout << "backup written to " << opts.output << '\n';
   print_header(header);
@@ -131,7 +128,7 @@ void run_inspect(Context& ctx, const BackupOptions& opts) {
       j["contents"] = {{"public_objects", image->content.objects.size() - private_objects},
                        {"private_objects", private_objects}};
     }
-    return print_json_lenient(j);
+    return print_json(std::cout, j);
   }
   print_header(header);
   std::cout << (image ? "verified: yes (the passphrase opens the file and nothing in it was changed)\n"
@@ -168,12 +165,12 @@ void confirm_replace(Context& ctx, const Json& target, const TokenImage& image, 
 void report_restore(Context& ctx, const RestoreOutcome& outcome, const TokenImage& image) {
   Json j = token_json(ctx.core(), ctx.slot());
   if (ctx.json()) {
-    return print_json_lenient({{"slot", ctx.slot()},
-                               {"label", j["label"]},
-                               {"serial", j["serial"]},
-                               {"objects", outcome.objects},
-                               {"source_slot", image.source_slot},
-                               {"user_pin_initialized", outcome.user_pin_kept}});
+    return print_json(std::cout, {{"slot", ctx.slot()},
+                                  {"label", j["label"]},
+                                  {"serial", j["serial"]},
+                                  {"objects", outcome.objects},
+                                  {"source_slot", image.source_slot},
+                                  {"user_pin_initialized", outcome.user_pin_kept}});
   }
   std::cout << "backup restored into slot " << ctx.slot() << '\n';
   std::string user_pin = "set (as in the backup)";

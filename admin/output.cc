@@ -32,7 +32,10 @@ void print_fields(std::ostream& out, const std::vector<std::pair<std::string, st
   }
 }
 
-void print_json(std::ostream& out, const Json& document) { out << document.dump(2) << '\n'; }
+// Labels and serials are the user's bytes: invalid UTF-8 is replaced, not fatal.
+void print_json(std::ostream& out, const Json& document) {
+  out << document.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
 
 std::string hex(const unsigned char* data, std::size_t size) {
   static const char* digits = "0123456789abcdef";

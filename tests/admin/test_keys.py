@@ -89,6 +89,12 @@ class GenerateTest(KeyCase):
         self.key_fails(EXIT_USAGE, "key", "generate", "ec:p256", "--label", "x", "--id", "xyz")
         self.key_fails(EXIT_USAGE, "key", "generate", "ec:p256")  # --label required
 
+    def test_labels_that_are_not_utf8_still_list(self):
+        self.key("key", "generate", "aes:128", "--label", b"caf\xe9")
+        listed = self.key("key", "list", "--json").json()["objects"]
+        self.assertEqual(listed[0]["label"], "caf\ufffd")
+        self.assertIn(b"caf\xe9", self.key("key", "list").stdout)
+
     def test_wrong_and_missing_pin(self):
         r = self.fails(EXIT_AUTH, "key", "generate", "ec:p256", "--label", "x", input="wrong-pin\n")
         self.assertIn("CKR_PIN_INCORRECT", r.stderr)
